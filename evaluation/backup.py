@@ -1,0 +1,216 @@
+"""Backup and restore of the whole system: the database (as Django fixtures, so an archive
+moves between SQLite and PostgreSQL), every file in the default storage (evidence, certificates,
+reports), and a manifest of SHA-256 hashes that restore verifies.
+
+Archive layout (a directory):
+    manifest.json   {"format": "certeval.backup/1", "created_at", "database": {"file", "sha256",
+                     "objects"}, "files": {storage name: {"sha256", "size"}}}
+    database.json   ``dumpdata`` with natural keys (content types and permissions are rebuilt by
+                     ``migrate``; sessions and log-in lock-out records are left out)
+    files/<storage name>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.core import management
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+FORMAT = "certeval.backup/1"
+EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
+CHUNK = 1024 * 1024
+
+
+class BackupError(Exception):
+    pass
+
+
+def _sha256_stream(stream) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _walk_storage(storage, prefix: str = "") -> list[str]:
+    directories, files = storage.listdir(prefix)
+    names = [str(PurePosixPath(prefix) / f) if prefix else f for f in files]
+    for directory in directories:
+        names += _walk_storage(
+            storage, str(PurePosixPath(prefix) / directory) if prefix else directory
+        )
+    return sorted(names)
+
+
+def _safe_name(name: str) -> str:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not name:
+        raise BackupError(f"허용되지 않는 파일 이름이 목록에 있습니다: {name!r}")
+    return name
+
+
+def backup_create(*, out: Path) -> dict:
+    """Write a consistent archive to ``out`` (which must not exist or be empty)."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise BackupError(f"백업 폴더 {out}이(가) 비어 있지 않습니다.")
+    (out / "files").mkdir(parents=True, exist_ok=True)
+
+    # One snapshot of the database: every row the dump holds was committed together.
+    buffer = io.StringIO()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        management.call_command(
+            "dumpdata",
+            natural_foreign=True,
+            natural_primary=True,
+            exclude=EXCLUDED_MODELS,
+            indent=None,
+            stdout=buffer,
+        )
+    dump = buffer.getvalue().encode("utf-8")
+    (out / "database.json").write_bytes(dump)
+    objects = len(json.loads(dump))
+
+    # Files are written to storage before the rows that name them commit, so every file the
+    # snapshot refers to exists now.
+    files = {}
+    for name in _walk_storage(default_storage):
+        target = out / "files" / _safe_name(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, open(target, "wb") as sink:
+            digest, size = hashlib.sha256(), 0
+            for chunk in iter(lambda s=source: s.read(CHUNK), b""):
+                digest.update(chunk)
+                sink.write(chunk)
+                size += len(chunk)
+        files[name] = {"sha256": digest.hexdigest(), "size": size}
+
+    manifest = {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "database": {
+            "file": "database.json",
+            "sha256": hashlib.sha256(dump).hexdigest(),
+            "objects": objects,
+        },
+        "files": files,
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+    )
+    return manifest
+
+
+@dataclass
+class RestoreReport:
+    objects: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _load_manifest(archive: Path) -> dict:
+    try:
+        manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BackupError(f"{archive}에 manifest.json이 없습니다.") from exc
+    except json.JSONDecodeError as exc:
+        raise BackupError(f"manifest.json을 읽을 수 없습니다: {exc}") from exc
+    if manifest.get("format") != FORMAT:
+        raise BackupError(
+            f"지원하지 않는 백업 형식입니다: {manifest.get('format')!r} (지원: {FORMAT})"
+        )
+    return manifest
+
+
+def archive_verify(*, archive: Path) -> list[str]:
+    """Every hash in the manifest, checked against the archive's own bytes."""
+    archive = Path(archive)
+    manifest = _load_manifest(archive)
+    problems = []
+    db_file = archive / manifest["database"]["file"]
+    with open(db_file, "rb") as stream:
+        if _sha256_stream(stream)[0] != manifest["database"]["sha256"]:
+            problems.append("database.json: SHA-256이 매니페스트와 다릅니다")
+    for name, meta in manifest["files"].items():
+        path = archive / "files" / _safe_name(name)
+        if not path.exists():
+            problems.append(f"{name}: 백업에 파일이 없습니다")
+            continue
+        with open(path, "rb") as stream:
+            digest, size = _sha256_stream(stream)
+        if (digest, size) != (meta["sha256"], meta["size"]):
+            problems.append(f"{name}: SHA-256 또는 크기가 매니페스트와 다릅니다")
+    return problems
+
+
+def _database_is_empty() -> bool:
+    user_model = apps.get_model("institutions", "User")
+    checked = [user_model, apps.get_model("evaluation", "Application")]
+    checked.append(apps.get_model("indicators", "RubricVersion"))
+    return not any(model.objects.exists() for model in checked)
+
+
+def backup_restore(*, archive: Path) -> RestoreReport:
+    """Restore an archive into an empty (migrated) database and storage, then verify."""
+    archive = Path(archive)
+    manifest = _load_manifest(archive)
+    problems = archive_verify(archive=archive)
+    if problems:
+        raise BackupError("백업이 손상되었습니다: " + "; ".join(problems))
+    if not _database_is_empty():
+        raise BackupError(
+            "복원은 빈 데이터베이스에만 할 수 있습니다 (사용자·평가지표·신청 자료가 이미 있습니다)."
+        )
+    existing = [name for name in manifest["files"] if default_storage.exists(name)]
+    if existing:
+        raise BackupError(
+            f"저장소가 비어 있지 않습니다: {existing[:3]} 외 {max(0, len(existing) - 3)}개"
+        )
+
+    report = RestoreReport()
+    with transaction.atomic():
+        management.call_command(
+            "loaddata", str(archive / manifest["database"]["file"]), verbosity=0
+        )
+    report.objects = manifest["database"]["objects"]
+    for name, meta in manifest["files"].items():
+        with open(archive / "files" / _safe_name(name), "rb") as stream:
+            saved = default_storage.save(name, File(stream, name=name))
+        if saved != name:
+            raise BackupError(f"{name}: 저장소가 다른 이름({saved})으로 저장했습니다")
+        with default_storage.open(name, "rb") as stream:
+            digest, size = _sha256_stream(stream)
+        if (digest, size) != (meta["sha256"], meta["size"]):
+            report.problems.append(f"{name}: 복원된 파일의 SHA-256이 매니페스트와 다릅니다")
+        report.files += 1
+    report.problems += evidence_hashes_verify()
+    return report
+
+
+def evidence_hashes_verify() -> list[str]:
+    """Every evidence file's stored bytes against the SHA-256 recorded at upload."""
+    evidence_file = apps.get_model("evaluation", "EvidenceFile")
+    problems = []
+    for pk, key, sha in evidence_file.objects.values_list("pk", "storage_key", "sha256"):
+        try:
+            with default_storage.open(key, "rb") as stream:
+                digest, _size = _sha256_stream(stream)
+        except FileNotFoundError:
+            problems.append(f"증빙 파일 #{pk} ({key}): 저장소에 없습니다")
+            continue
+        if digest != sha:
+            problems.append(f"증빙 파일 #{pk} ({key}): SHA-256이 업로드 시 기록과 다릅니다")
+    return problems

@@ -1,0 +1,158 @@
+"""Forms of the evaluation app. They validate shapes; the services validate the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import RubricVersion, VersionStatus
+
+from .models import AggregationRule, Cycle, Stage
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class CycleForm(forms.Form):
+    title = forms.CharField(label=_("제목"), max_length=200)
+    slug = forms.SlugField(
+        label=_("주소 이름"),
+        max_length=100,
+        help_text=_("영문 소문자, 숫자, 하이픈. 예: 2026-h1"),
+    )
+    rubric_version = forms.ModelChoiceField(
+        label=_("평가지표 버전"),
+        queryset=RubricVersion.objects.none(),
+        help_text=_("게시된 버전만 고를 수 있습니다. 평가 주기에 쓰인 버전은 바꿀 수 없습니다."),
+    )
+    reference_date = forms.DateField(
+        label=_("기준일"),
+        widget=DateInput,
+        help_text=_("신청 자격(등록 3년 이상)과 인증서 유효 여부를 이 날짜로 판단합니다."),
+    )
+    evidence_deadline = forms.DateTimeField(
+        label=_("증빙 제출 마감"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    aggregation_rule = forms.ChoiceField(
+        label=_("점수 집계 방식"), choices=AggregationRule.choices, initial=AggregationRule.MEAN
+    )
+    pass_threshold = forms.DecimalField(
+        label=_("인증 기준 점수"), max_digits=10, decimal_places=3, min_value=0
+    )
+    area_minimums = forms.CharField(
+        label=_("영역별 최소 득점 비율"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("한 줄에 하나씩 '영역코드=비율' (예: A=0.4). 비워 두면 없음."),
+    )
+    evaluators_per_application = forms.IntegerField(
+        label=_("신청기관당 평가위원 수"), min_value=1, max_value=20, initial=3
+    )
+    require_comment = forms.BooleanField(
+        label=_("항목별 평가 의견 필수"), required=False, initial=True
+    )
+    show_other_sheets_after_confirm = forms.BooleanField(
+        label=_("확정 후 다른 위원 평가표 공개"), required=False
+    )
+    disagreement_ratio = forms.DecimalField(
+        label=_("점수 편차 경고 비율"),
+        max_digits=5,
+        decimal_places=4,
+        min_value=0,
+        max_value=1,
+        initial=Decimal("0.40"),
+    )
+    show_rank = forms.BooleanField(label=_("순위 공개"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rubric_version"].queryset = RubricVersion.objects.filter(
+            status=VersionStatus.PUBLISHED
+        ).select_related("rubric")
+        for stage in Stage:
+            self.fields[f"stage_{stage.value}"] = forms.DateField(
+                label=_("%(stage)s 시작일") % {"stage": stage.label},
+                required=False,
+                widget=DateInput,
+            )
+
+    def stage_fields(self):
+        return [self[f"stage_{stage.value}"] for stage in Stage]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Cycle.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                _("주소 이름 '%(slug)s'은(는) 이미 쓰이고 있습니다.") % {"slug": slug}
+            )
+        return slug
+
+    def clean_area_minimums(self) -> dict[str, Decimal]:
+        result: dict[str, Decimal] = {}
+        errors = []
+        for n, line in enumerate(self.cleaned_data.get("area_minimums", "").splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            code, sep, value = line.partition("=")
+            try:
+                ratio = Decimal(value.strip())
+                if not sep or not code.strip() or not ratio.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors.append(
+                    _("%(n)d번째 줄 '%(line)s': '영역코드=비율' 형식이어야 합니다 (예: A=0.4).")
+                    % {"n": n, "line": line}
+                )
+                continue
+            result[code.strip()] = ratio
+        if errors:
+            raise forms.ValidationError(errors)
+        return result
+
+    def stage_dates(self):
+        return {
+            stage.value: self.cleaned_data.get(f"stage_{stage.value}")
+            for stage in Stage
+            if self.cleaned_data.get(f"stage_{stage.value}")
+        }
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label=_("설명"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("이 항목의 증빙을 평가위원이 이해할 수 있도록 요약하십시오."),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("재개방 사유"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    open_until = forms.DateTimeField(
+        label=_("재개방 기한"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+
+class ApplyForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("신청 기관"), queryset=None)
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        if institutions.count() == 1:
+            self.fields["institution"].initial = institutions.first()

@@ -1,0 +1,76 @@
+"""Evaluation models, one module per idea; import them from here."""
+
+from .access import AccessPurpose, EvidenceAccess
+from .application import Application, ApplicationStatus, ApplicationTransition
+from .assignment import (
+    Assignment,
+    Challenge,
+    ChallengeDecision,
+    Declaration,
+    Exclusion,
+    Pledge,
+)
+from .cycle import (
+    STAGE_ORDER,
+    AggregationRule,
+    Cycle,
+    CycleAreaMinimum,
+    CycleStageAdvance,
+    CycleStageDate,
+    Stage,
+)
+from .evidence import (
+    CONTENT_TYPES,
+    PREVIEWABLE_KINDS,
+    Evidence,
+    EvidenceFile,
+    EvidenceReopening,
+    FileKind,
+    FileState,
+)
+from .result import AreaSubstitution, Decision, Result
+from .sheet import (
+    AppendOnlyError,
+    AuditAction,
+    ItemScore,
+    ScoreAudit,
+    Sheet,
+    SheetStatus,
+)
+
+__all__ = [
+    "AppendOnlyError",
+    "AreaSubstitution",
+    "Assignment",
+    "AuditAction",
+    "Challenge",
+    "ChallengeDecision",
+    "Decision",
+    "Declaration",
+    "Exclusion",
+    "ItemScore",
+    "Pledge",
+    "Result",
+    "ScoreAudit",
+    "Sheet",
+    "SheetStatus",
+    "CONTENT_TYPES",
+    "PREVIEWABLE_KINDS",
+    "STAGE_ORDER",
+    "AccessPurpose",
+    "AggregationRule",
+    "Application",
+    "ApplicationStatus",
+    "ApplicationTransition",
+    "Cycle",
+    "CycleAreaMinimum",
+    "CycleStageAdvance",
+    "CycleStageDate",
+    "Evidence",
+    "EvidenceAccess",
+    "EvidenceFile",
+    "EvidenceReopening",
+    "FileKind",
+    "FileState",
+    "Stage",
+]

@@ -1,0 +1,330 @@
+"""Reads and the access policy of the evaluation app.
+
+Each ``visible_<things>(user)`` returns exactly what ``user`` may see; single objects are
+fetched with ``get_object_or_404(visible_<things>(user), ...)`` so outsiders get 404.
+Write rights are the ``can_*`` predicates below.
+
+Who sees an application (and therefore its evidence):
+- admins and managers: every application;
+- institution members: their own institution's applications;
+- evaluators: the applications actively assigned to them, once they signed the cycle's pledge
+  and declared no conflict; ``_evaluator_applications`` is the one place that grants it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from indicators.models import Checkpoint, Item
+from institutions.models import Certificate, Institution
+from institutions.roles import Role
+
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Cycle,
+    Evidence,
+    EvidenceAccess,
+    EvidenceFile,
+    FileState,
+    Stage,
+)
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def is_staff_reader(user) -> bool:
+    """Admins and managers read every cycle, application and evidence file."""
+    return user.is_authenticated and (user.has_role(Role.ADMIN) or user.has_role(Role.MANAGER))
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def is_institution_member(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.INSTITUTION)
+
+
+def member_institutions(user) -> QuerySet[Institution]:
+    if not is_institution_member(user):
+        return Institution.objects.none()
+    return Institution.objects.filter(memberships__user=user)
+
+
+# --- cycles --------------------------------------------------------------------------------
+
+
+def visible_cycles(user) -> QuerySet[Cycle]:
+    """Admins and managers: all. Institution members: cycles open for applications and those
+    their institution applied to. Evaluators: none yet (assignments come later)."""
+    if not user.is_authenticated:
+        return Cycle.objects.none()
+    if is_staff_reader(user):
+        return Cycle.objects.all()
+    if is_institution_member(user):
+        return Cycle.objects.filter(
+            Q(stage=Stage.APPLICATION) | Q(applications__institution__memberships__user=user)
+        ).distinct()
+    return Cycle.objects.none()
+
+
+def cycles_for_list(user) -> QuerySet[Cycle]:
+    """The admin/manager cycle list: one query whatever the number of cycles."""
+    return (
+        visible_cycles(user)
+        .select_related("rubric_version__rubric")
+        .annotate(n_applications=Count("applications", distinct=True))
+        .order_by("-reference_date", "slug")
+    )
+
+
+def open_cycles_for(user) -> QuerySet[Cycle]:
+    """Cycles in the 신청 stage whose deadline has not passed, that ``user``'s institutions
+    have not applied to yet."""
+    applied = Application.objects.filter(cycle=OuterRef("pk"), institution__memberships__user=user)
+    return (
+        visible_cycles(user)
+        .filter(stage=Stage.APPLICATION, evidence_deadline__gt=timezone.now())
+        .annotate(already=Exists(applied))
+        .filter(already=False)
+        .select_related("rubric_version")
+        .order_by("evidence_deadline")
+    )
+
+
+def can_manage_cycles(user) -> bool:
+    return is_admin(user)
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+def _evaluator_applications(user) -> Q:
+    """The evaluator branch of the policy: applications assigned to ``user`` and cleared for
+    them -- an active assignment (no 회피/기피/제척), the cycle's pledge signed and no conflict
+    declared (see ``queries.assignment.evaluator_application_ids``). Anything else is 404,
+    for the application and for its evidence."""
+    from .assignment import evaluator_application_ids
+
+    return Q(pk__in=evaluator_application_ids(user))
+
+
+def application_filter(user) -> Q | None:
+    """The policy as a Q over Application, or None for "nothing"."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if is_staff_reader(user):
+        return Q()
+    q = Q(pk__in=[])
+    granted = False
+    if user.has_role(Role.INSTITUTION):
+        q |= Q(institution__memberships__user=user)
+        granted = True
+    if user.has_role(Role.EVALUATOR):
+        q |= _evaluator_applications(user)
+        granted = True
+    return q if granted else None
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    q = application_filter(user)
+    if q is None:
+        return Application.objects.none()
+    return Application.objects.filter(q).distinct()
+
+
+def is_member_of(user, application: Application) -> bool:
+    return (
+        is_institution_member(user)
+        and application.institution.memberships.filter(user=user).exists()
+    )
+
+
+def applications_with_progress(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate ``n_attached`` (items with at least one current file) and ``total_bytes``.
+    One query whatever the number of applications or items."""
+    current = Q(evidence_files__state=FileState.CURRENT)
+    return qs.select_related("institution", "cycle", "cycle__rubric_version").annotate(
+        n_attached=Count("evidence_files__evidence__item", filter=current, distinct=True),
+        total_bytes=Sum("evidence_files__size", filter=current),
+    )
+
+
+def item_counts(version_ids) -> dict[int, int]:
+    """Number of items per rubric version, in one query."""
+    rows = (
+        Item.objects.filter(version_id__in=set(version_ids))
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["version_id"]: row["n"] for row in rows}
+
+
+def my_applications(user) -> list[Application]:
+    """The institution member's applications with progress (``n_items`` set), in two queries."""
+    if not is_institution_member(user):
+        return []
+    apps = list(
+        applications_with_progress(
+            Application.objects.filter(institution__memberships__user=user)
+        ).order_by("-cycle__reference_date", "institution__name")
+    )
+    counts = item_counts(a.cycle.rubric_version_id for a in apps)
+    for app in apps:
+        app.n_items = counts.get(app.cycle.rubric_version_id, 0)
+        app.lock_reason = evidence_lock_reason(app)
+    return apps
+
+
+def cycle_applications(cycle: Cycle) -> list[Application]:
+    """The admin's list of a cycle's applications with progress, in two queries."""
+    apps = list(applications_with_progress(cycle.applications.all()).order_by("institution__name"))
+    n_items = item_counts([cycle.rubric_version_id]).get(cycle.rubric_version_id, 0)
+    for app in apps:
+        app.n_items = n_items
+    return apps
+
+
+# --- evidence lock -------------------------------------------------------------------------
+
+
+def _fmt(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def evidence_lock_reason(application: Application, now: datetime | None = None) -> str | None:
+    """Why the application's evidence cannot change now, in Korean; None if it can."""
+    now = now or timezone.now()
+    if application.status != ApplicationStatus.DRAFT:
+        return (
+            f"신청서가 '{application.get_status_display()}' 상태이므로 증빙을 변경할 수 "
+            "없습니다. 변경이 필요하면 관리자에게 재개방을 요청하십시오."
+        )
+    deadline = application.cycle.evidence_deadline
+    if now > deadline:
+        until = application.evidence_open_until
+        if until is None or now > until:
+            when = _fmt(until) if until and until > deadline else _fmt(deadline)
+            return (
+                f"증빙 제출 기한({when})이 지나 증빙을 변경할 수 없습니다. "
+                "변경이 필요하면 관리자에게 재개방을 요청하십시오."
+            )
+    return None
+
+
+def can_edit_evidence(user, application: Application, now: datetime | None = None) -> bool:
+    return is_member_of(user, application) and evidence_lock_reason(application, now) is None
+
+
+def can_submit(user, application: Application, now: datetime | None = None) -> bool:
+    return can_edit_evidence(user, application, now)
+
+
+def can_reopen(user, application: Application) -> bool:
+    return is_admin(user) and application.status in (
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+    )
+
+
+# --- checklist -----------------------------------------------------------------------------
+
+
+def rubric_items(version_id: int) -> list[Item]:
+    """The version's items in order, with indicator, area and checkpoints: two queries."""
+    return list(
+        Item.objects.filter(version_id=version_id)
+        .select_related("indicator__area")
+        .prefetch_related(Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("order")))
+        .order_by("indicator__area__order", "indicator__order", "order")
+    )
+
+
+def application_checklist(application: Application) -> list[dict]:
+    """One row per rubric item: the item, its evidence (or None) and its current files.
+    A constant number of queries whatever the number of items."""
+    items = rubric_items(application.cycle.rubric_version_id)
+    evidences = {e.item_id: e for e in Evidence.objects.filter(application=application)}
+    files: dict[int, list[EvidenceFile]] = {}
+    for f in (
+        EvidenceFile.objects.filter(application=application, state=FileState.CURRENT)
+        .select_related("evidence")
+        .order_by("uploaded_at", "pk")
+    ):
+        files.setdefault(f.evidence.item_id, []).append(f)
+    return [
+        {
+            "item": item,
+            "evidence": evidences.get(item.pk),
+            "files": files.get(item.pk, []),
+            "attached": bool(files.get(item.pk)),
+        }
+        for item in items
+    ]
+
+
+def missing_items(application: Application) -> list[Item]:
+    return [row["item"] for row in application_checklist(application) if not row["attached"]]
+
+
+def valid_certificates(application: Application) -> list[Certificate]:
+    """The institution's certificates valid on the cycle's reference date."""
+    day = application.cycle.reference_date
+    return list(
+        Certificate.objects.filter(
+            institution_id=application.institution_id, valid_from__lte=day, valid_until__gte=day
+        )
+    )
+
+
+def item_files(application: Application, item: Item) -> tuple[list, list]:
+    """(current files, earlier versions and removed files kept until submission)."""
+    current, kept = [], []
+    for f in (
+        EvidenceFile.objects.filter(application=application, evidence__item=item)
+        .exclude(purged_at__isnull=False)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    ):
+        (current if f.state == FileState.CURRENT else kept).append(f)
+    return current, kept
+
+
+def application_total_bytes(application: Application) -> int:
+    total = EvidenceFile.objects.filter(application=application, state=FileState.CURRENT).aggregate(
+        total=Sum("size")
+    )["total"]
+    return total or 0
+
+
+# --- evidence files ------------------------------------------------------------------------
+
+
+def visible_evidence_files(user) -> QuerySet[EvidenceFile]:
+    """Files whose bytes still exist, of applications ``user`` may see."""
+    q = application_filter(user)
+    if q is None:
+        return EvidenceFile.objects.none()
+    visible = Application.objects.filter(q).values("pk")
+    return EvidenceFile.objects.filter(application__in=visible, purged_at__isnull=True)
+
+
+# --- access log ----------------------------------------------------------------------------
+
+
+def can_read_access_log(user) -> bool:
+    return is_staff_reader(user)
+
+
+def visible_accesses(user) -> QuerySet[EvidenceAccess]:
+    if not can_read_access_log(user):
+        return EvidenceAccess.objects.none()
+    return EvidenceAccess.objects.select_related(
+        "user", "file__evidence__item", "application__institution", "application__cycle"
+    ).order_by("-at", "-pk")

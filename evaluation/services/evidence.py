@@ -1,0 +1,291 @@
+"""Writes for evidence: narratives, file uploads (checked, hashed, sniffed), replace, remove,
+and the access log.
+
+An upload is checked completely before anything is stored; a refused upload leaves no row
+and no stored object. Refusals are Korean and name the item and the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from indicators.models import Item
+
+from .. import queries
+from ..models import (
+    AccessPurpose,
+    Application,
+    Evidence,
+    EvidenceAccess,
+    EvidenceFile,
+    FileState,
+)
+from ..sniff import ACCEPTED_LABEL, EXTENSIONS, extension_matches, extension_of, sniff
+from .storage import storage_delete, storage_save
+
+MAX_NAME_CHARS = 255
+MAX_NARRATIVE_CHARS = 20_000
+HASH_CHUNK = 1024 * 1024
+
+
+@dataclass
+class _Checked:
+    upload: File
+    name: str
+    kind: str
+    size: int
+    sha256: str
+
+
+def _fail(item: Item, name: str, message: str) -> str:
+    shown = name if len(name) <= 60 else name[:57] + "…"
+    shown = shown.replace("\x00", "\\0")
+    return f"{item.code} · '{shown}': {message}"
+
+
+def _name_problem(name: str) -> str | None:
+    if not name or not name.strip():
+        return "파일 이름이 없습니다."
+    if len(name) > MAX_NAME_CHARS:
+        return f"파일 이름이 너무 깁니다 ({len(name)}자, 최대 {MAX_NAME_CHARS}자)."
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        return "파일 이름에 제어 문자(NUL 등)가 들어 있습니다."
+    if "/" in name or "\\" in name or name.strip() in (".", "..") or name.startswith(".."):
+        return "파일 이름에 경로(../, / 또는 \\)가 들어 있습니다. 파일 이름만 쓰십시오."
+    if not extension_of(name):
+        return f"파일 이름에 확장자가 없습니다. 허용 형식: {ACCEPTED_LABEL}."
+    return None
+
+
+def _sha256(upload: File) -> str:
+    precomputed = getattr(upload, "sha256", None)
+    if precomputed:
+        return precomputed
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks(HASH_CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _check_one(item: Item, upload: File, name: str) -> tuple[_Checked | None, str | None]:
+    problem = _name_problem(name)
+    if problem:
+        return None, _fail(item, name, problem)
+    limit = settings.EVIDENCE_MAX_FILE_BYTES
+    size = upload.size or 0
+    if size == 0:
+        return None, _fail(item, name, "빈 파일(0바이트)입니다.")
+    if getattr(upload, "exceeds_limit", False) or size > limit:
+        return None, _fail(
+            item,
+            name,
+            f"파일 크기 {filesizeformat(size)}이(가) 파일당 한도 {filesizeformat(limit)}를 "
+            "넘습니다.",
+        )
+    sniffed = sniff(upload)
+    if sniffed.kind is None:
+        return None, _fail(
+            item,
+            name,
+            f"받을 수 없는 파일입니다: {sniffed.reason}. 허용 형식: {ACCEPTED_LABEL} "
+            "(확장자가 아니라 파일 내용으로 판단합니다).",
+        )
+    if not extension_matches(sniffed.kind, name):
+        expected = " 또는 ".join(f".{e}" for e in EXTENSIONS[sniffed.kind])
+        return None, _fail(
+            item,
+            name,
+            f"파일 내용은 {sniffed.kind.upper()}인데 확장자가 '.{extension_of(name)}'입니다. "
+            f"확장자를 {expected}(으)로 맞추어 다시 올리십시오.",
+        )
+    return _Checked(upload, name, sniffed.kind, size, _sha256(upload)), None
+
+
+@transaction.atomic
+def evidence_files_add(
+    *,
+    application: Application,
+    item: Item,
+    uploads: list[tuple[File, str]],
+    by,
+    replaces: EvidenceFile | None = None,
+) -> list[EvidenceFile]:
+    """Attach files to ``item`` of ``application``. ``uploads`` holds (file, name as sent)
+    pairs. All or nothing: if any file is refused, none is stored and every refusal is
+    reported (ValidationError with one Korean message per problem)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not queries.is_member_of(by, application):
+        raise PermissionDenied
+    if item.version_id != application.cycle.rubric_version_id:
+        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+    lock = queries.evidence_lock_reason(application)
+    if lock:
+        raise ValidationError(lock)
+    if not uploads:
+        raise ValidationError(f"{item.code}: 올릴 파일을 선택하십시오.")
+    if replaces is not None:
+        if replaces.application_id != application.pk or replaces.state != FileState.CURRENT:
+            raise ValidationError(f"{item.code}: 바꿀 파일을 찾을 수 없습니다.")
+        if len(uploads) != 1:
+            raise ValidationError(f"{item.code}: 파일을 바꿀 때는 한 개만 올리십시오.")
+
+    errors: list[str] = []
+    checked: list[_Checked] = []
+    for upload, name in uploads:
+        ok, error = _check_one(item, upload, name)
+        if error:
+            errors.append(error)
+        else:
+            checked.append(ok)
+
+    existing = {
+        f.sha256: f
+        for f in EvidenceFile.objects.filter(
+            application=application, state=FileState.CURRENT
+        ).select_related("evidence__item")
+    }
+    seen: dict[str, str] = {}
+    for c in checked:
+        twin = existing.get(c.sha256)
+        if twin is not None and twin != replaces:
+            errors.append(
+                _fail(
+                    item,
+                    c.name,
+                    f"같은 내용의 파일이 이미 {twin.evidence.item.code}에 "
+                    f"'{twin.original_name}'(으)로 첨부되어 있어 다시 저장하지 않았습니다.",
+                )
+            )
+        elif twin is not None:
+            errors.append(_fail(item, c.name, "바꾸려는 파일과 내용이 같습니다."))
+        elif c.sha256 in seen:
+            errors.append(
+                _fail(item, c.name, f"같이 올린 '{seen[c.sha256]}'과(와) 내용이 같은 파일입니다.")
+            )
+        else:
+            seen[c.sha256] = c.name
+
+    current_total = sum(f.size for f in existing.values())
+    if replaces is not None:
+        current_total -= replaces.size
+    new_total = current_total + sum(c.size for c in checked)
+    app_limit = settings.EVIDENCE_MAX_APPLICATION_BYTES
+    if not errors and new_total > app_limit:
+        errors.append(
+            f"{item.code}: 이 신청의 증빙 파일 합계가 {filesizeformat(new_total)}(으)로 "
+            f"신청당 한도 {filesizeformat(app_limit)}를 넘습니다 "
+            f"(현재 {filesizeformat(current_total)} 사용 중)."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    evidence, _ = Evidence.objects.get_or_create(
+        application=application, item=item, defaults={"updated_by": by}
+    )
+    now = timezone.now()
+    stored_keys: list[str] = []
+    created: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            if replaces is not None:
+                EvidenceFile.objects.filter(pk=replaces.pk).update(
+                    state=FileState.SUPERSEDED, superseded_at=now
+                )
+            for c in checked:
+                key = storage_save(c.upload)
+                stored_keys.append(key)
+                created.append(
+                    EvidenceFile.objects.create(
+                        evidence=evidence,
+                        application=application,
+                        original_name=c.name,
+                        storage_key=key,
+                        size=c.size,
+                        sha256=c.sha256,
+                        kind=c.kind,
+                        replaces=replaces,
+                        uploaded_by=by,
+                        uploaded_at=now,
+                    )
+                )
+            Evidence.objects.filter(pk=evidence.pk).update(updated_at=now, updated_by=by)
+    except IntegrityError as exc:
+        storage_delete(stored_keys)
+        raise ValidationError(
+            f"{item.code}: 같은 내용의 파일이 방금 다른 곳에서 첨부되었습니다. "
+            "화면을 새로 고쳐 확인하십시오."
+        ) from exc
+    except BaseException:
+        storage_delete(stored_keys)
+        raise
+    return created
+
+
+@transaction.atomic
+def evidence_file_remove(*, file: EvidenceFile, by) -> EvidenceFile:
+    """Take a file off the item. Its bytes are kept (as 'removed') until submission."""
+    application = Application.objects.select_for_update().get(pk=file.application_id)
+    if not queries.is_member_of(by, application):
+        raise PermissionDenied
+    lock = queries.evidence_lock_reason(application)
+    if lock:
+        raise ValidationError(lock)
+    file = EvidenceFile.objects.select_for_update().get(pk=file.pk)
+    if file.state != FileState.CURRENT:
+        raise ValidationError(f"'{file.original_name}'은(는) 이미 현재 파일이 아닙니다.")
+    file.state = FileState.REMOVED
+    file.superseded_at = timezone.now()
+    file.save(update_fields=["state", "superseded_at"])
+    return file
+
+
+@transaction.atomic
+def evidence_narrative_save(
+    *, application: Application, item: Item, narrative: str, by
+) -> Evidence:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not queries.is_member_of(by, application):
+        raise PermissionDenied
+    if item.version_id != application.cycle.rubric_version_id:
+        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+    lock = queries.evidence_lock_reason(application)
+    if lock:
+        raise ValidationError(lock)
+    narrative = narrative.replace("\x00", "").strip()
+    if len(narrative) > MAX_NARRATIVE_CHARS:
+        raise ValidationError(
+            f"{item.code}: 설명이 너무 깁니다 ({len(narrative)}자, 최대 {MAX_NARRATIVE_CHARS}자)."
+        )
+    evidence, _ = Evidence.objects.get_or_create(
+        application=application, item=item, defaults={"updated_by": by}
+    )
+    evidence.narrative = narrative
+    evidence.updated_at = timezone.now()
+    evidence.updated_by = by
+    evidence.save(update_fields=["narrative", "updated_at", "updated_by"])
+    return evidence
+
+
+@transaction.atomic
+def evidence_access_record(
+    *, file: EvidenceFile, user, ip: str | None, purpose: str
+) -> EvidenceAccess:
+    """One row per view, preview or download (called by the views that serve bytes)."""
+    return EvidenceAccess.objects.create(
+        file=file,
+        application_id=file.application_id,
+        user=user,
+        ip=ip or None,
+        purpose=AccessPurpose(purpose),
+    )

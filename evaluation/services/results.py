@@ -1,0 +1,601 @@
+"""Results: recomputed from the confirmed sheets, ranked across the cycle; the 인증위원회
+decision; area substitution by certificate.
+
+Contract used by the sheet services: ``application_result_recompute(application=...)`` is
+called (inside the confirming/unlocking transaction) whenever a sheet is confirmed or unlocked.
+
+How a result is computed (docs/decisions/008-results-storage-and-recompute.md):
+- every sheet of the application goes to ``scoring.aggregate``; only confirmed sheets of active
+  (not excluded: 회피·기피·제척) assignments count, with their stored ``ItemScore.points``;
+- an area substituted by a confirmed certificate (``AreaSubstitution``) is scored as points ×
+  award ratio, and any points a sheet still holds for its items are left out;
+- the cycle gives the rule, threshold, area minimums and disagreement ratio; the rubric version
+  gives the rounding;
+- the stored figures are the rounded ones (as displayed and decided); the evaluator key is the
+  username, so ``export_scores`` carries everything needed to recompute the same result.
+
+Loading is a constant number of queries whatever the number of applications, sheets or items;
+storing is one insert of the new results and one prepared ``UPDATE`` executed for each changed
+result (see ``_store``); nothing is written for a result that did not change.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast, Round
+from django.utils import timezone
+
+from indicators.models import Area, Item
+from institutions.models import Certificate
+
+from .. import queries, scoring
+from ..adapters import scoring_rubric
+from ..models import (
+    Application,
+    AreaSubstitution,
+    Assignment,
+    Cycle,
+    CycleAreaMinimum,
+    Decision,
+    ItemScore,
+    Result,
+    Sheet,
+    SheetStatus,
+)
+
+# The figures a recompute writes (``rank`` is written separately when only it changes).
+FIGURES = (
+    "total",
+    "areas",
+    "penalties",
+    "decision",
+    "reasons",
+    "sheets_counted",
+    "disagreement",
+)
+
+
+# --- the cycle's rules -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleRules:
+    """Everything an aggregation of one cycle needs besides the sheets."""
+
+    rubric: scoring.Rubric
+    rule: scoring.Rule
+    threshold: Decimal
+    area_minimums: dict[str, Decimal]
+    disagreement_ratio: Decimal
+    item_codes: dict[int, str]  # Item pk → code
+    item_areas: dict[str, str]  # item code → area code
+    methods: dict[str, str]  # item code → scoring method
+
+    @property
+    def rounding(self) -> scoring.Rounding:
+        return self.rubric.rounding
+
+
+def cycle_rules(cycle: Cycle) -> CycleRules:
+    """The cycle's aggregation settings and its rubric in pure form (three queries at most
+    once the frozen rubric is cached: the version, the minimums, the items)."""
+    version = cycle.rubric_version
+    minimums = {
+        code: ratio
+        for code, ratio in CycleAreaMinimum.objects.filter(cycle=cycle).values_list(
+            "area__code", "ratio"
+        )
+    }
+    item_codes, item_areas, methods = {}, {}, {}
+    for pk, code, area, method in Item.objects.filter(version_id=version.pk).values_list(
+        "pk", "code", "indicator__area__code", "method"
+    ):
+        item_codes[pk] = code
+        item_areas[code] = area
+        methods[code] = method
+    return CycleRules(
+        rubric=scoring_rubric(version),
+        rule=scoring.Rule(cycle.aggregation_rule),
+        threshold=cycle.pass_threshold,
+        area_minimums=minimums,
+        disagreement_ratio=cycle.disagreement_ratio,
+        item_codes=item_codes,
+        item_areas=item_areas,
+        methods=methods,
+    )
+
+
+# --- computing -----------------------------------------------------------------------------
+
+
+@dataclass
+class Computed:
+    """What the stored result of one application should hold (rounded figures)."""
+
+    application_id: int
+    total: Decimal | None = None
+    areas: dict[str, str] = field(default_factory=dict)
+    penalties: Decimal = Decimal(0)
+    decision: str = ""
+    reasons: list[str] = field(default_factory=list)
+    sheets_counted: int = 0
+    disagreement: dict[str, dict] = field(default_factory=dict)
+    result: scoring.Result | None = None  # the full pure result (items, indicators, …)
+    substituted: frozenset[str] = frozenset()
+
+    @property
+    def figures(self) -> dict:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+def _computed(application_id: int, result: scoring.Result, substituted) -> Computed:
+    return Computed(
+        application_id=application_id,
+        total=result.total.rounded,
+        areas={a.code: str(a.score.rounded) for a in result.areas},
+        penalties=result.penalty_total.rounded,
+        decision=Decision.PASS if result.passed else Decision.FAIL,
+        reasons=list(result.reasons),
+        sheets_counted=len(result.kept) + len(result.dropped),
+        # Only the flagged items: the dashboard lists them; the result page recomputes the
+        # spread and deviation of every item from the sheets.
+        disagreement={
+            d.code: {"sd": str(d.stdev), "spread": scoring.fmt(d.spread), "flagged": True}
+            for d in result.disagreements
+            if d.flagged
+        },
+        result=result,
+        substituted=frozenset(substituted),
+    )
+
+
+# Points travel as integers in units of 10**-POINT_PLACES (the column's scale): the score rows
+# are the one large read (57,000 for 1,000 applications), and integers cross the driver much
+# faster than NUMERIC (PostgreSQL) or REAL (SQLite) values; ROUND guards against SQLite's
+# binary floating point (0.29 × 1000 = 289.999…).
+POINT_PLACES = ItemScore._meta.get_field("points").decimal_places
+_SCALED_POINTS = Cast(Round(F("points") * 10**POINT_PLACES), BigIntegerField())
+
+
+def _points(scaled: int, _memo: dict = {}) -> Decimal:  # noqa: B006 -- a deliberate cache
+    """Scaled integer points back to the exact Decimal (each distinct value built once)."""
+    value = _memo.get(scaled)
+    if value is None:
+        value = Decimal(scaled).scaleb(-POINT_PLACES)
+        if len(_memo) < 10_000:
+            _memo[scaled] = value
+    return value
+
+
+def _raw_rows(queryset):
+    """The rows of a ``values_list`` queryset straight from the cursor, skipping Django's
+    per-value converters (the columns read this way are integers)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            yield from rows
+
+
+def load_sheets(
+    cycle: Cycle, rules: CycleRules, application_ids=None, *, sheet_points=None
+) -> tuple[dict[int, list[scoring.Sheet]], dict[int, set[str]]]:
+    """Every sheet of the cycle (or of ``application_ids``) as pure ``scoring.Sheet``s, and
+    the substituted areas per application: three queries whatever the numbers.
+
+    Sheets that do not count (draft, or an excluded assignment) come without points; points
+    on a substituted area's items are left out (the certificate replaces them).
+    ``sheet_points`` ({sheet id: {item code: points}}) replaces the stored points (as
+    ``verify_results`` does with points derived again from the entries)."""
+    # order_by(): no default ordering -- ItemScore's would join the rubric tables and sort
+    # every row (4× slower on PostgreSQL); the aggregation does not depend on row order.
+    sheets = Sheet.objects.filter(assignment__application__cycle=cycle).order_by()
+    scores = ItemScore.objects.filter(
+        sheet__assignment__application__cycle=cycle,
+        sheet__status=SheetStatus.CONFIRMED,
+        sheet__assignment__exclusion="",
+        points__isnull=False,
+    ).order_by()
+    subs = AreaSubstitution.objects.filter(application__cycle=cycle).order_by()
+    if application_ids is not None:
+        sheets = sheets.filter(assignment__application_id__in=application_ids)
+        scores = scores.filter(sheet__assignment__application_id__in=application_ids)
+        subs = subs.filter(application_id__in=application_ids)
+
+    substituted: dict[int, set[str]] = {}
+    for app_id, code in subs.values_list("application_id", "area__code"):
+        substituted.setdefault(app_id, set()).add(code)
+
+    points: dict[int, dict[str, Decimal]] = {}
+    codes = rules.item_codes
+    if sheet_points is not None:
+        points = sheet_points
+    else:
+        rows = _raw_rows(
+            scores.annotate(scaled=_SCALED_POINTS).values_list("sheet_id", "item_id", "scaled")
+        )
+        for sheet_id, item_id, value in rows:
+            points.setdefault(sheet_id, {})[codes[item_id]] = _points(value)
+
+    by_application: dict[int, list[scoring.Sheet]] = {}
+    areas_of = rules.item_areas
+    for sheet_id, app_id, username, status, exclusion in sheets.values_list(
+        "pk",
+        "assignment__application_id",
+        "assignment__evaluator__username",
+        "status",
+        "assignment__exclusion",
+    ):
+        confirmed, conflicted = status == SheetStatus.CONFIRMED, bool(exclusion)
+        own = points.get(sheet_id, {}) if confirmed and not conflicted else {}
+        skip = substituted.get(app_id)
+        if skip:
+            own = {c: v for c, v in own.items() if areas_of.get(c) not in skip}
+        by_application.setdefault(app_id, []).append(
+            scoring.Sheet(username, own, confirmed=confirmed, conflicted=conflicted)
+        )
+    return by_application, substituted
+
+
+def compute(
+    cycle: Cycle, rules: CycleRules, application_ids=None, *, sheet_points=None
+) -> tuple[dict[int, Computed], dict[int, list[str]]]:
+    """What every application's result should be, from the stored raw scores; no writes.
+
+    Returns (computed results by application id, problems by application id). An application
+    without a counted sheet gets an empty result (no total, no decision)."""
+    by_application, substituted = load_sheets(
+        cycle, rules, application_ids, sheet_points=sheet_points
+    )
+    computed: dict[int, Computed] = {}
+    problems: dict[int, list[str]] = {}
+    for app_id, app_sheets in by_application.items():
+        subs = substituted.get(app_id, set())
+        if not any(s.confirmed and not s.conflicted for s in app_sheets):
+            computed[app_id] = Computed(app_id, substituted=frozenset(subs))
+            continue
+        try:
+            result = scoring.aggregate(
+                rules.rubric,
+                app_sheets,
+                rule=rules.rule,
+                threshold=rules.threshold,
+                area_minimums=rules.area_minimums,
+                substituted_areas=subs,
+                disagreement_ratio=rules.disagreement_ratio,
+            )
+        except scoring.SheetError as exc:
+            problems[app_id] = list(exc.errors)
+        else:
+            computed[app_id] = _computed(app_id, result, subs)
+    for app_id in application_ids or ():
+        if app_id not in computed and app_id not in problems:
+            computed[app_id] = Computed(app_id, substituted=frozenset(substituted.get(app_id, ())))
+    return computed, problems
+
+
+def ranks(totals: dict[int, Decimal | None]) -> dict[int, int | None]:
+    """Competition ranks (1, 2, 2, 4) by rounded total; no total, no rank."""
+    ranked = scoring.rank(
+        {
+            key: SimpleNamespace(total=SimpleNamespace(rounded=total))
+            for key, total in totals.items()
+            if total is not None
+        }
+    )
+    return {key: ranked.get(key) for key in totals}
+
+
+def _problem_error(problems: dict[int, list[str]]) -> scoring.SheetError:
+    names = dict(Application.objects.filter(pk__in=problems).values_list("pk", "institution__name"))
+    return scoring.SheetError(
+        f"신청 {app_id} ({names.get(app_id, '?')}): {problem}"
+        for app_id in sorted(problems)
+        for problem in problems[app_id]
+    )
+
+
+def _differs(stored: Result, wanted: Computed) -> bool:
+    return any(getattr(stored, name) != value for name, value in wanted.figures.items())
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+def _store(cycle: Cycle, computed: dict[int, Computed], *, whole_cycle: bool) -> dict:
+    """Write ``computed`` and re-rank the cycle: one read of the stored results, then one
+    ``bulk_create`` and at most two ``bulk_update``s (figures; ranks only)."""
+    now = timezone.now()
+    if whole_cycle:
+        stored = {r.application_id: r for r in Result.objects.filter(application__cycle=cycle)}
+        for app_id in stored.keys() - computed.keys():
+            computed[app_id] = Computed(app_id)  # lost every sheet: the result empties out
+    else:
+        stored = {r.application_id: r for r in Result.objects.filter(application_id__in=computed)}
+        others = Result.objects.filter(application__cycle=cycle).exclude(
+            application_id__in=computed
+        )
+        for r in others.only("pk", "application_id", "total", "rank"):
+            stored[r.application_id] = r
+
+    created: list[Result] = []
+    changed: set[int] = set()
+    for app_id, wanted in computed.items():
+        result = stored.get(app_id)
+        if result is None:
+            if wanted.total is None:
+                continue  # nothing counted yet and nothing stored: no row
+            result = Result(application_id=app_id, computed_at=now, **wanted.figures)
+            stored[app_id] = result
+            created.append(result)
+        elif _differs(result, wanted):
+            for name, value in wanted.figures.items():
+                setattr(result, name, value)
+            result.computed_at = now
+            changed.add(app_id)
+
+    rank_only: list[Result] = []
+    for app_id, rank in ranks({k: r.total for k, r in stored.items()}).items():
+        result = stored[app_id]
+        if result.rank != rank:
+            result.rank = rank
+            if result.pk is not None and app_id not in changed:
+                rank_only.append(result)
+    figure_rows = [stored[app_id] for app_id in sorted(changed)]
+
+    if whole_cycle and connection.vendor == "sqlite":
+        _insert_rows(created)  # the callers of a whole-cycle recompute need no primary keys
+    else:
+        Result.objects.bulk_create(created)
+    _update_rows(figure_rows, [*FIGURES, "rank", "computed_at"])
+    _update_rows(rank_only, ["rank"])
+    return {
+        "created": len(created),
+        "updated": len(figure_rows),
+        "reranked": len(rank_only),
+        "results": stored,
+    }
+
+
+def _update_rows(rows: list[Result], fields: list[str]) -> None:
+    """``UPDATE result SET … WHERE id = %s`` once, executed for every row (``executemany``).
+
+    ``QuerySet.bulk_update`` builds one ``CASE WHEN id = … THEN …`` expression per field and
+    row: for 1,000 results that alone took 3–4 s. Values go through each field's
+    ``get_db_prep_save``, exactly as ``Model.save`` would send them."""
+    if not rows:
+        return
+    meta, quote = Result._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in columns),
+        quote(meta.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        batch = _execute_batch() if connection.vendor == "postgresql" else None
+        if batch is None:
+            cursor.executemany(sql, params)  # SQLite: one prepared statement, in process
+            return
+        # PostgreSQL: executemany is one network round trip per row (1,000 × ~1 ms);
+        # psycopg2's execute_batch sends the statements in pages of 500.
+        log = getattr(cursor, "debug_sql", None)  # the debug wrapper logs it as one query
+        with log(sql, params, many=True) if log else nullcontext(), connection.wrap_database_errors:
+            batch(cursor.cursor, sql, params, page_size=500)
+
+
+def _insert_rows(rows: list[Result]) -> None:
+    """``INSERT`` once, executed for every row: on SQLite, Django's ``bulk_create`` splits
+    1,000 results into 15 statements of 71 rows (its 999-parameter limit) and compiles each;
+    one prepared statement run 1,000 times in process is about twice as fast."""
+    if not rows:
+        return
+    meta, quote = Result._meta, connection.ops.quote_name
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    params = [
+        [f.get_db_prep_save(f.pre_save(row, True), connection) for f in columns] for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _execute_batch():
+    try:
+        from psycopg2.extras import execute_batch
+    except ImportError:  # psycopg 3: executemany pipelines on its own
+        return None
+    return execute_batch
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for a bulk computation.
+
+    Aggregating a 1,000-application cycle allocates a few hundred thousand small objects
+    (Decimals, tuples, dicts) that are freed by reference counting; on the way the collector
+    keeps starting full passes over the whole process heap (Django's included), which cost a
+    quarter of the run (bench/results_bulk.py). The collector is re-enabled on exit, whatever
+    happens, and only if it was enabled before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lock_cycle(cycle: Cycle) -> Cycle:
+    """Serialise recomputes of one cycle (ranks depend on every result of it)."""
+    return Cycle.objects.select_for_update().select_related("rubric_version").get(pk=cycle.pk)
+
+
+@transaction.atomic
+def application_result_recompute(*, application: Application) -> Result | None:
+    """Recompute and store ``application``'s result, then re-rank its cycle.
+
+    Returns the stored result (None when no sheet counts and none was stored). Raises
+    ``scoring.SheetError`` naming the application and every problem (nothing is written)."""
+    cycle = _lock_cycle(application.cycle)
+    rules = cycle_rules(cycle)
+    computed, problems = compute(cycle, rules, [application.pk])
+    if problems:
+        raise _problem_error(problems)
+    stored = _store(cycle, computed, whole_cycle=False)["results"]
+    return stored.get(application.pk)
+
+
+@transaction.atomic
+def cycle_results_recompute(*, cycle: Cycle) -> dict:
+    """Recompute every result of ``cycle`` in bulk and rank them.
+
+    A constant number of queries whatever the number of applications (see the module doc).
+    Returns counts: ``created``, ``updated`` (figures changed), ``reranked`` (rank only).
+    Raises ``scoring.SheetError`` listing every problem of every application; then nothing is
+    written."""
+    cycle = _lock_cycle(cycle)
+    rules = cycle_rules(cycle)
+    with gc_paused():
+        computed, problems = compute(cycle, rules)
+        if problems:
+            raise _problem_error(problems)
+        outcome = _store(cycle, computed, whole_cycle=True)
+    outcome.pop("results")
+    return outcome
+
+
+# --- 인증위원회 decision ---------------------------------------------------------------------
+
+
+def result_incomplete_reasons(result: Result, assignments=None) -> list[str]:
+    """Why the committee may not decide on ``result`` yet (Korean), or []. ``assignments``:
+    the application's assignments with ``sheet`` and ``evaluator`` loaded, if at hand."""
+    reasons = []
+    if result.total is None:
+        reasons.append("확정된 평가표가 없어 계산된 결과가 없습니다.")
+    if assignments is None:
+        assignments = Assignment.objects.filter(
+            application_id=result.application_id
+        ).select_related("evaluator", "sheet")
+    pending = sorted(
+        (
+            a
+            for a in assignments
+            if a.is_active
+            and not (getattr(a, "sheet", None) and a.sheet.status == SheetStatus.CONFIRMED)
+        ),
+        key=lambda a: a.evaluator.username,
+    )
+    if pending:
+        names = ", ".join(a.evaluator.display_name for a in pending)
+        reasons.append(f"아직 확정하지 않은 평가위원이 있습니다: {names}")
+    return reasons
+
+
+@transaction.atomic
+def result_committee_decide(*, result: Result, by, decision: str = "", reason: str = "") -> Result:
+    """Record the 인증위원회 decision on ``result``.
+
+    It defaults to the computed decision; a decision other than the computed one needs a
+    reason. Who decided and when are recorded on the result. Refusals are Korean and list
+    every problem at once; nothing changes then."""
+    if not queries.is_admin(by):
+        raise PermissionDenied
+    result = Result.objects.select_for_update().select_related("application").get(pk=result.pk)
+    decision = (decision or "").strip() or result.decision
+    reason = (reason or "").strip()
+    errors = result_incomplete_reasons(result)
+    if decision not in Decision.values:
+        errors.append(f"인증위원회 결정 '{decision}'은(는) 인증 또는 미인증이어야 합니다.")
+    elif result.decision and decision != result.decision and not reason:
+        errors.append(
+            f"인증위원회 결정({Decision(decision).label})이 계산된 판정"
+            f"({Decision(result.decision).label})과 다르므로 사유를 입력해야 합니다."
+        )
+    if errors:
+        raise ValidationError(errors)
+    result.committee_decision = decision
+    result.committee_reason = reason
+    result.committee_by = by
+    result.committee_at = timezone.now()
+    result.save(
+        update_fields=["committee_decision", "committee_reason", "committee_by", "committee_at"]
+    )
+    return result
+
+
+# --- area substitution -------------------------------------------------------------------------
+
+
+def substitution_problems(
+    *, application: Application, area: Area, certificate: Certificate
+) -> list[str]:
+    """Every reason ``certificate`` may not replace ``area`` for ``application`` (Korean)."""
+    cycle = application.cycle
+    problems = []
+    substitution = area.substitution or {}
+    if area.version_id != cycle.rubric_version_id:
+        problems.append(
+            f"{area.code} 영역은 이 평가 주기의 평가지표({cycle.rubric_version})에 없습니다."
+        )
+    elif not substitution.get("certificates") or substitution.get("award_ratio") is None:
+        problems.append(f"{area.code} 영역은 인증서로 대체할 수 없는 영역입니다.")
+    elif certificate.kind not in substitution["certificates"]:
+        allowed = ", ".join(substitution["certificates"])
+        problems.append(
+            f"{area.code} 영역은 {allowed} 인증으로만 대체할 수 있습니다 "
+            f"(선택한 인증서: {certificate.kind} {certificate.number})."
+        )
+    if certificate.institution_id != application.institution_id:
+        problems.append(
+            f"인증서 {certificate.kind} {certificate.number}은(는) "
+            f"{application.institution.name}의 인증서가 아닙니다."
+        )
+    if not certificate.is_valid_on(cycle.reference_date):
+        problems.append(
+            f"인증서 {certificate.kind} {certificate.number}의 유효기간"
+            f"({certificate.valid_from}~{certificate.valid_until})이 기준일 "
+            f"{cycle.reference_date}을(를) 포함하지 않습니다."
+        )
+    if AreaSubstitution.objects.filter(application=application, area=area).exists():
+        problems.append(f"{area.code} 영역은 이미 대체 인정되었습니다.")
+    return problems
+
+
+@transaction.atomic
+def area_substitution_confirm(
+    *, application: Application, area: Area, certificate: Certificate, by
+) -> AreaSubstitution:
+    """An admin confirms that ``certificate`` replaces ``area`` for ``application``: a valid
+    certificate (on the cycle's reference date) of the application's institution, of a kind
+    the area lists. The area then scores points × award ratio, and the result is recomputed."""
+    if not queries.is_admin(by):
+        raise PermissionDenied
+    application = Application.objects.select_related("cycle__rubric_version", "institution").get(
+        pk=application.pk
+    )
+    problems = substitution_problems(application=application, area=area, certificate=certificate)
+    if problems:
+        raise ValidationError(problems)
+    substitution = AreaSubstitution.objects.create(
+        application=application, area=area, certificate=certificate, confirmed_by=by
+    )
+    application_result_recompute(application=application)
+    return substitution

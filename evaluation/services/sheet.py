@@ -1,0 +1,479 @@
+"""Writes for score sheets: record one item's score (autosave), confirm (확정), unlock, and the
+append-only audit trail every one of them writes.
+
+Concurrency (docs/decisions/007-score-sheet-concurrency-and-hash.md): every write locks the
+sheet row first (``SELECT … FOR UPDATE``), so saves, 확정 and unlocks of one sheet run one at a
+time. A save carries the version of the row the evaluator saw; if the stored row has moved on
+(the same sheet open in two tabs) the save is refused with ``StaleScoreError``, which carries
+the stored row, and nothing is written. A row never written has version 0.
+
+Refusals are Korean and name the item (``A.1.1: …``). A refused write changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from indicators.models import Area, Item, ScoringMethod
+
+from .. import queries, scoring
+from ..adapters import scoring_rubric
+from ..models import (
+    AreaSubstitution,
+    Assignment,
+    AuditAction,
+    ItemScore,
+    ScoreAudit,
+    Sheet,
+    SheetStatus,
+)
+from ..queries.assignment import evaluator_application_ids
+from ..queries.sheet import entry_text, sheet_missing, sheet_rubric
+
+SHEET_FORMAT = "certeval.sheet/1"
+MAX_COMMENT_CHARS = 4000
+# ItemScore.value is DECIMAL(16, 4): at most 12 digits before the point, 4 after.
+VALUE_PLACES = 4
+VALUE_LIMIT = Decimal(10) ** 12
+
+
+class StaleScoreError(Exception):
+    """A save carried an older version than the stored row: nothing was written."""
+
+    def __init__(self, *, item: Item, sent: int, current: ItemScore | None):
+        self.item, self.sent, self.current = item, sent, current
+        stored = current.version if current is not None else 0
+        super().__init__(
+            f"{item.code}: 다른 창(탭)에서 이 항목이 먼저 저장되어(저장된 버전 {stored}, "
+            f"이 화면의 버전 {sent}) 이 입력은 저장하지 않았습니다. "
+            "아래 저장된 값을 확인한 뒤 화면을 새로 고치거나, 내 입력으로 다시 저장하십시오."
+        )
+
+
+class WrongPasswordError(ValidationError):
+    """확정 was refused because the password (the evaluator's signature) did not match."""
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An entry as stored: exactly one of grade / value / count is set, or none (no entry)."""
+
+    grade: str = ""
+    value: Decimal | None = None
+    count: int | None = None
+    points: Decimal | None = None
+
+    @property
+    def entered(self) -> bool:
+        return bool(self.grade) or self.value is not None or self.count is not None
+
+
+def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
+    """Turn what the evaluator typed for ``item`` into stored fields and points.
+
+    ``""``/``None`` is "no entry yet". Raises ``ValidationError`` (Korean, naming the item)
+    for an entry the item's method refuses: a grade not in its scale, points out of range or
+    off-step, a measured value that is not a number, a negative or fractional count.
+    ``version`` is the item's rubric version when the caller has it loaded already.
+    """
+    text = "" if entry is None else str(entry).strip()
+    if not text:
+        return Parsed()
+    rubric = scoring_rubric(version if version is not None else item.version)
+    pure = rubric.item(item.code)
+    method = item.method
+    if method == ScoringMethod.GRADE:
+        try:
+            points = scoring.item_points(pure, text)
+        except scoring.EntryError as exc:
+            raise ValidationError(str(exc)) from exc
+        return Parsed(grade=text, points=points)
+    if method == ScoringMethod.PENALTY:
+        try:
+            points = scoring.item_points(pure, text)
+        except scoring.EntryError as exc:
+            raise ValidationError(str(exc)) from exc
+        count = int(Decimal(text))
+        if count > 2_000_000_000:
+            raise ValidationError(f"{item.code}: 건수 {count}이(가) 너무 큽니다.")
+        return Parsed(count=count, points=points)
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        number = None
+    what = "측정값" if method == ScoringMethod.BANDS else "점수"
+    if number is None or not number.is_finite():
+        raise ValidationError(f"{item.code}: {what} '{text}'은(는) 숫자가 아닙니다.")
+    if abs(number) >= VALUE_LIMIT:
+        raise ValidationError(f"{item.code}: {what} {text}이(가) 너무 큽니다.")
+    if number.as_tuple().exponent < -VALUE_PLACES and number != number.quantize(
+        Decimal(1).scaleb(-VALUE_PLACES)
+    ):
+        raise ValidationError(
+            f"{item.code}: {what} {text}은(는) 소수점 이하 {VALUE_PLACES}자리까지만 쓸 수 있습니다."
+        )
+    try:
+        points = scoring.item_points(pure, number)
+    except scoring.EntryError as exc:
+        raise ValidationError(str(exc)) from exc
+    return Parsed(value=number, points=points)
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else scoring.fmt(value)
+
+
+def score_snapshot(score: ItemScore | None) -> dict | None:
+    """What the audit trail stores for a row (numbers as normalised strings)."""
+    if score is None:
+        return None
+    return {
+        "entry": entry_text(score) or None,
+        "points": _dec(score.points),
+        "strength": score.strength,
+        "improvement": score.improvement,
+        "version": score.version,
+    }
+
+
+def _comment(item: Item, label: str, text: str | None) -> str:
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise ValidationError(f"{item.code}: {label}에 허용되지 않는 문자(NUL)가 있습니다.")
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ValidationError(
+            f"{item.code}: {label}이(가) 너무 깁니다 ({len(text)}자, 최대 {MAX_COMMENT_CHARS}자)."
+        )
+    return text
+
+
+# --- the sheet row ---------------------------------------------------------------------------
+
+
+def _locked_sheet(assignment: Assignment, *, create: bool) -> Sheet | None:
+    """The assignment's sheet, locked for this transaction (created on first save)."""
+    qs = Sheet.objects.select_for_update()
+    if create:
+        sheet, _ = qs.get_or_create(assignment=assignment)
+        return sheet
+    return qs.filter(assignment=assignment).first()
+
+
+def _check_scorer(assignment: Assignment, by, action: str) -> None:
+    """The service's own guard (the views already 404 for outsiders)."""
+    if action == AuditAction.IMPORT:
+        if not queries.is_admin(by):
+            raise PermissionDenied("점수 가져오기는 관리자만 할 수 있습니다.")
+        if not Assignment.objects.filter(pk=assignment.pk, exclusion="").exists():
+            raise PermissionDenied("배제(제척·기피·회피)된 배정의 평가표는 채점할 수 없습니다.")
+        return
+    if by.pk != assignment.evaluator_id:
+        raise PermissionDenied("자신에게 배정된 평가표만 채점할 수 있습니다.")
+    # Active assignment, the cycle's pledge signed, no conflict declared: the same rule that
+    # lets the evaluator open the application at all.
+    cleared = evaluator_application_ids(by).filter(
+        pk=assignment.pk, application_id=assignment.application_id
+    )
+    if not cleared.exists():
+        raise PermissionDenied(
+            "서약서 서명과 이해충돌 없음 신고를 마친, 배제되지 않은 배정의 평가표만 채점할 수 "
+            "있습니다."
+        )
+
+
+def _substituted_area_ids(assignment: Assignment) -> set[int]:
+    return set(
+        AreaSubstitution.objects.filter(application_id=assignment.application_id).values_list(
+            "area_id", flat=True
+        )
+    )
+
+
+# --- score_record ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def score_record(
+    *,
+    assignment: Assignment,
+    item: Item,
+    by,
+    version: int | None,
+    entry: str | None,
+    strength: str = "",
+    improvement: str = "",
+    action: str = AuditAction.SAVE,
+) -> ItemScore:
+    """Store the evaluator's entry and comments for one item and write one audit row.
+
+    ``version`` is the row version the evaluator's screen holds (0 for a row never saved). A
+    different stored version raises ``StaleScoreError``. ``version=None`` skips the check and
+    is only for ``action=AuditAction.IMPORT`` (paper sheets, by an admin). A save that changes
+    nothing returns the stored row as it is (no new version, no audit row).
+    """
+    if version is None and action != AuditAction.IMPORT:
+        raise ValueError("version is required except for imports")
+    _check_scorer(assignment, by, action)
+    application = assignment.application
+    if item.version_id != application.cycle.rubric_version_id:
+        raise ValidationError(f"{item.code}: 이 평가 주기의 평가지표에 없는 항목입니다.")
+    parsed = entry_parse(item, entry, version=application.cycle.rubric_version)
+    strength = _comment(item, "강점", strength)
+    improvement = _comment(item, "개선사항", improvement)
+
+    sheet = _locked_sheet(assignment, create=True)
+    if sheet.is_confirmed:
+        raise ValidationError(
+            f"{item.code}: 확정된 평가표는 수정할 수 없습니다 "
+            f"(확정 시각 {timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M}). "
+            "수정이 필요하면 관리자에게 확정 해제를 요청하십시오."
+        )
+    if item.indicator.area_id in _substituted_area_ids(assignment):
+        raise ValidationError(
+            f"{item.code}: 인증서로 대체 인정된 영역의 항목이므로 채점하지 않습니다."
+        )
+
+    row = ItemScore.objects.select_for_update().filter(sheet=sheet, item=item).first()
+    stored_version = row.version if row is not None else 0
+    if version is not None and version != stored_version:
+        raise StaleScoreError(item=item, sent=version, current=row)
+
+    fields = {
+        "grade": parsed.grade,
+        "value": parsed.value,
+        "count": parsed.count,
+        "points": parsed.points,
+        "strength": strength,
+        "improvement": improvement,
+    }
+    if row is not None and all(_same(getattr(row, name), value) for name, value in fields.items()):
+        return row
+    old = score_snapshot(row)
+    now = timezone.now()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = ItemScore.objects.create(
+                    sheet=sheet, item=item, version=1, updated_at=now, **fields
+                )
+        except IntegrityError as exc:  # created meanwhile by another writer
+            current = ItemScore.objects.filter(sheet=sheet, item=item).first()
+            raise StaleScoreError(item=item, sent=version or 0, current=current) from exc
+    else:
+        updated = ItemScore.objects.filter(pk=row.pk, version=stored_version).update(
+            version=stored_version + 1, updated_at=now, **fields
+        )
+        if updated != 1:  # only possible without the sheet lock (SQLite ignores FOR UPDATE)
+            current = ItemScore.objects.filter(pk=row.pk).first()
+            raise StaleScoreError(item=item, sent=stored_version, current=current)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.version, row.updated_at = stored_version + 1, now
+    ScoreAudit.objects.create(
+        sheet=sheet, item=item, actor=by, at=now, action=action, old=old, new=score_snapshot(row)
+    )
+    return row
+
+
+def _same(stored, new) -> bool:
+    if isinstance(stored, Decimal) or isinstance(new, Decimal):
+        if stored is None or new is None:
+            return stored is new
+        return Decimal(stored) == Decimal(new)
+    return stored == new
+
+
+# --- completeness, content, hash -------------------------------------------------------------
+
+
+def sheet_canonical_content(sheet: Sheet) -> dict:
+    """The sheet's content as hashed at 확정 (see ADR 007 for the exact rules).
+
+    ``{"format", "application", "cycle", "rubric", "evaluator", "substituted_areas", "items"}``;
+    items are the scored ones (substituted areas left out), sorted by code, each
+    ``{"code", "method", "entry", "points", "strength", "improvement"}`` with numbers as
+    normalised decimal strings (no exponent, no trailing zeros).
+    """
+    assignment = sheet.assignment
+    application = assignment.application
+    version = application.cycle.rubric_version
+    substituted = _substituted_area_ids(assignment)
+
+    rows = (
+        ItemScore.objects.filter(sheet=sheet)
+        .exclude(item__indicator__area_id__in=substituted)
+        .select_related("item")
+        .order_by()
+    )
+    items = sorted(
+        (
+            {
+                "code": s.item.code,
+                "method": s.item.method,
+                "entry": entry_text(s) or None,
+                "points": _dec(s.points),
+                "strength": s.strength,
+                "improvement": s.improvement,
+            }
+            for s in rows
+        ),
+        key=lambda row: row["code"],
+    )
+    areas = sorted(Area.objects.filter(pk__in=substituted).values_list("code", flat=True))
+    return {
+        "format": SHEET_FORMAT,
+        "application": application.pk,
+        "cycle": application.cycle.slug,
+        "rubric": f"{version.rubric.code}@{version.version}",
+        "evaluator": assignment.evaluator_id,
+        "substituted_areas": areas,
+        "items": items,
+    }
+
+
+def canonical_json(content: dict) -> bytes:
+    """UTF-8 JSON with sorted keys, no insignificant whitespace, non-ASCII kept as is."""
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def sheet_content_hash(sheet: Sheet) -> str:
+    """SHA-256 (hex) of ``canonical_json(sheet_canonical_content(sheet))``."""
+    return hashlib.sha256(canonical_json(sheet_canonical_content(sheet))).hexdigest()
+
+
+# --- confirm and unlock ----------------------------------------------------------------------
+
+
+def _recompute(application) -> None:
+    from .results import application_result_recompute
+
+    application_result_recompute(application=application)
+
+
+def _sheet_state(assignment: Assignment) -> tuple[list[Item], dict[int, ItemScore], set[int]]:
+    items = list(sheet_rubric(assignment.application.cycle.rubric_version)[0])
+    scores = {s.item_id: s for s in ItemScore.objects.filter(sheet__assignment=assignment)}
+    return items, scores, _substituted_area_ids(assignment)
+
+
+def _confirm(
+    assignment: Assignment, by, action: str, *, reason: str = "", password: str | None = None
+) -> Sheet:
+    """Lock, check completeness (then the password, when one is required), hash, store, audit,
+    recompute the result. Any refusal raises before anything is written."""
+    sheet = _locked_sheet(assignment, create=True)
+    if sheet.is_confirmed:
+        raise ValidationError(
+            f"이미 확정된 평가표입니다 (확정 시각 "
+            f"{timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M})."
+        )
+    items, scores, substituted = _sheet_state(assignment)
+    missing = sheet_missing(
+        items=items,
+        scores=scores,
+        substituted=substituted,
+        require_comment=assignment.application.cycle.require_comment,
+    )
+    if missing:
+        raise ValidationError(
+            [f"입력이 끝나지 않은 항목이 {len(missing)}개 있어 확정하지 않았습니다.", *missing]
+        )
+    if action == AuditAction.CONFIRM and not (password and by.check_password(password)):
+        raise WrongPasswordError("비밀번호가 맞지 않아 확정하지 않았습니다. 다시 입력하십시오.")
+    sheet.assignment = assignment
+    digest = sheet_content_hash(sheet)
+    now = timezone.now()
+    sheet.status, sheet.confirmed_at, sheet.content_hash = SheetStatus.CONFIRMED, now, digest
+    sheet.save(update_fields=["status", "confirmed_at", "content_hash"])
+    ScoreAudit.objects.create(
+        sheet=sheet,
+        actor=by,
+        at=now,
+        action=action,
+        old={"status": SheetStatus.DRAFT},
+        new={
+            "status": SheetStatus.CONFIRMED,
+            "content_hash": digest,
+            "total": _dec(sheet_points_total(scores=scores, items=items, substituted=substituted)),
+        },
+        reason=reason,
+    )
+    _recompute(assignment.application)
+    return sheet
+
+
+def sheet_points_total(*, scores, items, substituted) -> Decimal:
+    """Sum of the entered points of the scored items (substituted areas left out)."""
+    area_of = {item.pk: item.indicator.area_id for item in items}
+    return sum(
+        (
+            s.points
+            for item_id, s in scores.items()
+            if s.points is not None and area_of.get(item_id) not in substituted
+        ),
+        Decimal(0),
+    )
+
+
+@transaction.atomic
+def sheet_confirm(*, assignment: Assignment, by, password: str) -> Sheet:
+    """확정: the evaluator signs with their password; refused with the list of what is missing
+    (checked before the password).
+
+    Locks the sheet, stores the time and the SHA-256 of its canonical content, writes a
+    ``confirm`` audit row and recomputes the application's result.
+    """
+    _check_scorer(assignment, by, AuditAction.CONFIRM)
+    return _confirm(assignment, by, AuditAction.CONFIRM, password=password)
+
+
+@transaction.atomic
+def sheet_confirm_imported(*, assignment: Assignment, by, reason: str = "") -> Sheet:
+    """확정 of a sheet scored on paper and imported by an admin (no password signature; the
+    audit row says ``import``)."""
+    _check_scorer(assignment, by, AuditAction.IMPORT)
+    return _confirm(assignment, by, AuditAction.IMPORT, reason=reason or "종이 평가표 가져오기")
+
+
+@transaction.atomic
+def sheet_unlock(*, assignment: Assignment, by, reason: str) -> Sheet:
+    """확정 해제 by an admin, with a reason; the evaluator must confirm again."""
+    if not queries.is_admin(by):
+        raise PermissionDenied("확정 해제는 관리자만 할 수 있습니다.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("확정 해제 사유를 입력하십시오.")
+    if len(reason) > MAX_COMMENT_CHARS:
+        raise ValidationError(f"확정 해제 사유가 너무 깁니다 (최대 {MAX_COMMENT_CHARS}자).")
+    sheet = _locked_sheet(assignment, create=False)
+    if sheet is None or not sheet.is_confirmed:
+        raise ValidationError("확정되지 않은 평가표는 확정 해제할 수 없습니다.")
+    old = {
+        "status": SheetStatus.CONFIRMED,
+        "confirmed_at": sheet.confirmed_at.isoformat(),
+        "content_hash": sheet.content_hash,
+    }
+    sheet.status, sheet.confirmed_at, sheet.content_hash = SheetStatus.DRAFT, None, ""
+    sheet.save(update_fields=["status", "confirmed_at", "content_hash"])
+    ScoreAudit.objects.create(
+        sheet=sheet,
+        actor=by,
+        action=AuditAction.UNLOCK,
+        old=old,
+        new={"status": SheetStatus.DRAFT},
+        reason=reason,
+    )
+    _recompute(assignment.application)
+    return sheet

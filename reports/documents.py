@@ -1,0 +1,173 @@
+"""Turn a report's inputs into bytes: PDF (WeasyPrint), XLSX (openpyxl), ZIP.
+
+Everything here is a pure function of the inputs (plus the issue date printed on the cover),
+and returns complete bytes: nothing touches storage or the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from . import charts, pdf
+
+# Bump when the data builders change what a document shows in a way the templates do not.
+FORMAT_VERSION = "1"
+
+TEMPLATES = {
+    "result": "reports/pdf/result.html",
+    "sheet": "reports/pdf/sheet.html",
+    "summary": "reports/pdf/summary.html",
+}
+CSS_TEMPLATE = "reports/pdf/print.css"
+_HERE = Path(__file__).resolve().parent
+
+TITLES = {"result": "결과보고서", "sheet": "평가표", "summary": "집계표"}
+
+
+@cache
+def template_version() -> str:
+    """A hash of every template, the print CSS and this rendering code: any change to how a
+    document looks gives new hashes, so stored files are never served for a changed layout."""
+    digest = hashlib.sha256(FORMAT_VERSION.encode())
+    sources = sorted((_HERE / "templates" / "reports" / "pdf").rglob("*"))
+    sources += [_HERE / "documents.py", _HERE / "charts.py"]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def print_css() -> str:
+    return render_to_string(CSS_TEMPLATE)
+
+
+def render_html(kind: str, inputs: dict, *, issued_on: date | None = None) -> str:
+    context = {
+        "r": inputs,
+        "doc_title": TITLES[kind],
+        "issued_on": issued_on or timezone.localdate(),
+        "font": pdf.KOREAN_FONT_FAMILY,
+    }
+    if kind == "result":
+        context["chart"] = mark_safe(charts.area_chart(inputs["areas"]))
+    elif kind == "summary":
+        context["chart"] = mark_safe(charts.distribution_chart(inputs["distribution"]))
+    return render_to_string(TEMPLATES[kind], context)
+
+
+def render_pdf_bytes(kind: str, inputs: dict, *, issued_on: date | None = None) -> bytes:
+    """The PDF of one report. Checks once per process that WeasyPrint has HarfBuzz's subsetter
+    and the Korean font (``PdfEnvironmentError`` otherwise: a report fails, it is not rendered
+    slowly or with the wrong glyphs)."""
+    pdf.ensure_pdf_environment()
+    return pdf.render_pdf(render_html(kind, inputs, issued_on=issued_on), print_css())
+
+
+# --- XLSX (집계표) ----------------------------------------------------------------------------
+
+
+def render_xlsx_bytes(inputs: dict) -> bytes:
+    """The 집계표 as a workbook with the same figures as its PDF (numbers as numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def number(value: str):
+        return Decimal(value) if value not in ("", None) else None
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DCE6F1")
+    places = int(inputs["rubric"].get("rounding_places", 2))
+    number_format = "0" if places == 0 else "0." + "0" * places
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "집계표"
+    cycle = inputs["cycle"]
+    ws.append([f"{cycle['title']} 집계표"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"평가지표: {inputs['rubric']['label']}", f"기준일: {cycle['reference_date']}"])
+    ws.append([])
+    header = ["순위", "기관명", f"총점({inputs['total_points']})"]
+    header += [f"{a['code']} {a['title']}({a['points']})" for a in inputs["areas"]]
+    header += ["판정", "인증위원회 결정"]
+    ws.append(header)
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font, cell.fill = bold, head_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in inputs["rows"]:
+        ws.append(
+            [row["rank"], row["institution"], number(row["total"])]
+            + [number(v) for v in row["areas"]]
+            + [row["decision_label"], "예" if row["committee"] else ""]
+        )
+        for cell in ws[ws.max_row][2 : 3 + len(inputs["areas"])]:
+            cell.number_format = number_format
+    ws.append([])
+    ws.append(
+        ["", "영역 평균", number(inputs["mean_total"])]
+        + [number(a["average"]) for a in inputs["areas"]]
+    )
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for cell in ws[ws.max_row][2 : 3 + len(inputs["areas"])]:
+        cell.number_format = "0.00"
+    ws.append(
+        ["", "영역 평균 득점률(%)", ""] + [number(a["average_rate"]) for a in inputs["areas"]]
+    )
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    widths = [6, 24, 12] + [14] * len(inputs["areas"]) + [10, 14]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+    dist = wb.create_sheet("분포")
+    dist.append(["총점 구간", "기관 수"])
+    for cell in dist[1]:
+        cell.font, cell.fill = bold, head_fill
+    for b in inputs["distribution"]:
+        dist.append([b["label"], b["count"]])
+    dist.column_dimensions["A"].width = 18
+
+    # Fixed document times: the same inputs give the same workbook.
+    from datetime import datetime
+
+    fixed = datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "certeval"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- ZIP (결과보고서 일괄) ---------------------------------------------------------------------
+
+
+def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
+    """PDFs are compressed already: stored, not deflated. Names are UTF-8 (Korean)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe version of a Korean title (keeps Hangul, drops separators)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    return cleaned.strip("._")[:80] or "report"

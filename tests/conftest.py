@@ -1,0 +1,275 @@
+"""Personas and service guards shared by every test.
+
+Personas (see docs/style.md): admin, manager, evaluator (assigned), other evaluator,
+institution member, member of another institution, anonymous. Issues that add assignments and
+applications extend these fixtures rather than inventing new users.
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from institutions.models import Institution, InstitutionType, User
+from institutions.roles import Role
+from institutions.services import membership_add, roles_sync, user_grant_role
+
+PASSWORD = "test-pass-1234!"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_unavailable(what: str) -> None:
+    """Skip a test whose service is missing -- or fail it when CI requires the services."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {what}", pytrace=False)
+    pytest.skip(what)
+
+
+def _make_user(username: str, role: Role | None = None, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, name=username, **extra)
+    if role is not None:
+        user_grant_role(user=user, role=role)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def roles(db):
+    return roles_sync()
+
+
+@pytest.fixture
+def make_user(roles):
+    return _make_user
+
+
+@pytest.fixture
+def make_institution(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, **fields) -> Institution:
+        from institutions.validators import business_number_is_valid
+
+        n = next(counter)
+        prefix = f"{n:09d}"
+        number = next(
+            prefix + str(d) for d in range(10) if business_number_is_valid(prefix + str(d))
+        )
+        defaults = {
+            "name": name or f"기관{n}",
+            "business_number": number,
+            "type": InstitutionType.WIDE,
+            "registered_on": "2015-01-01",
+        }
+        defaults.update(fields)
+        return Institution.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def institution(make_institution):
+    return make_institution("한빛잡정보")
+
+
+@pytest.fixture
+def other_institution(make_institution):
+    return make_institution("누리커리어")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin1", Role.ADMIN)
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("manager1", Role.MANAGER)
+
+
+@pytest.fixture
+def evaluator(make_user):
+    return make_user("evaluator1", Role.EVALUATOR)
+
+
+@pytest.fixture
+def other_evaluator(make_user):
+    return make_user("evaluator9", Role.EVALUATOR)
+
+
+@pytest.fixture
+def member(make_user, institution):
+    user = make_user("member1", Role.INSTITUTION)
+    membership_add(user=user, institution=institution)
+    return user
+
+
+@pytest.fixture
+def other_member(make_user, other_institution):
+    user = make_user("member9", Role.INSTITUTION)
+    membership_add(user=user, institution=other_institution)
+    return user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+PERSONAS = [
+    "anonymous",
+    "admin_user",
+    "manager",
+    "evaluator",
+    "other_evaluator",
+    "member",
+    "other_member",
+]
+
+
+@pytest.fixture
+def persona_client(request):
+    """Parametrise a test with ``@pytest.mark.parametrize('persona', PERSONAS)`` and ask for
+    ``persona_client``: it returns ``(user_or_None, client)``."""
+    name = request.getfixturevalue("persona")
+    user = None if name == "anonymous" else request.getfixturevalue(name)
+    return user, _client_for(user)
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis URL (CELERY_BROKER_URL, or the local default)."""
+    url = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
+    if not _redis_reachable(url):
+        service_unavailable(f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture
+def postgres_required():
+    """Fails under REQUIRE_SERVICES=1 (CI) when the suite is not running on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_unavailable("DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager_in_process():
+    """Tests run tasks in-process unless a test starts a real worker (tests/e2e)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def rubric_version(db):
+    """A published 19-item rubric version (5 areas, area D substitutable by ISMS/ISMS-P)."""
+    from .factories import build_rubric
+
+    return build_rubric()
+
+
+# --- evaluation: storage, cycles, applications (issue 4) ---------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.4 s per user; tests create many users and prove nothing about it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Every test stores files (evidence, certificates, seed data) under its own tmp dir, never
+    in var/media; upload temp files go to a dir the tests can inspect."""
+    media = tmp_path / "media"
+    upload_tmp = tmp_path / "upload-tmp"
+    upload_tmp.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(upload_tmp)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media, "base_url": None},
+        },
+    }
+    return media
+
+
+@pytest.fixture
+def cycle(rubric_version, admin_user):
+    """A cycle on the 19-item rubric, in the 신청 stage, evidence deadline in a week."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from evaluation import services
+    from evaluation.models import Stage
+
+    created = services.cycle_create(
+        by=admin_user,
+        title="2026 인증 평가",
+        slug="test-2026",
+        rubric_version=rubric_version,
+        reference_date=date(2026, 1, 1),
+        evidence_deadline=timezone.now() + timedelta(days=7),
+        pass_threshold=Decimal("140"),
+    )
+    return services.cycle_advance_stage(
+        cycle=created, by=admin_user, expected_stage=Stage.ANNOUNCEMENT
+    )
+
+
+@pytest.fixture
+def application(cycle, member, institution):
+    """``member``'s institution's draft application to ``cycle``."""
+    from evaluation import services
+
+    return services.application_create(cycle=cycle, institution=institution, by=member)
+
+
+@pytest.fixture
+def other_application(cycle, other_member, other_institution):
+    from evaluation import services
+
+    return services.application_create(cycle=cycle, institution=other_institution, by=other_member)
+
+
+# --- evaluation: assignments (scoring issue) -----------------------------------------------------
+
+
+@pytest.fixture
+def assignment(application, evaluator, admin_user):
+    """``evaluator`` assigned to ``application``; pledge not signed, no declaration yet."""
+    from evaluation.services.assignment import assignment_create
+
+    return assignment_create(application=application, evaluator=evaluator, by=admin_user)
+
+
+@pytest.fixture
+def cleared_assignment(assignment, evaluator):
+    """``assignment`` once the evaluator signed the cycle's pledge and declared no conflict:
+    the evaluator may now open the application, its evidence and the sheet."""
+    from evaluation.services.assignment import conflict_declare, pledge_sign
+
+    pledge_sign(cycle=assignment.application.cycle, evaluator=evaluator, ip="127.0.0.1")
+    return conflict_declare(assignment=assignment, conflict=False, reason="", by=evaluator)

@@ -66,11 +66,19 @@ def app_on_broker(url: str, queue: str):
             for cached in ("queues", "default_queue", "router"):
                 amqp.__dict__.pop(cached, None)
 
+    # Celery's ``conf.broker_url`` prefers the CELERY_BROKER_URL environment variable (which CI
+    # exports) over the configured value, so the variable has to point at the test broker too.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
     conf.update(task_always_eager=False, broker_url=url, task_default_queue=queue)
     reset_connections()
     try:
         yield
     finally:
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         reset_connections()
         conf.update(saved)
 

@@ -176,8 +176,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are never served from a URL of their own:
 # every download goes through a permission-checked view.
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
-# No URL serves MEDIA_ROOT (the storage has base_url=None, so .url() raises); this prefix only
-# exists because Django's test live server insists on a string here.
+# No URL serves MEDIA_ROOT: no urlpattern or web-server rule maps this prefix, so a storage
+# .url() (which falls back to MEDIA_URL) yields a path that 404s (tested in test_evidence.py).
+# Files are only ever streamed by permission-checked views. The prefix exists because Django's
+# test live server insists on a string here.
 MEDIA_URL = "/media-is-never-served/"
 
 STORAGE_BACKEND = env("STORAGE_BACKEND", "local").lower()

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A view that fails because the database is unreachable answers 503 in Korean, not 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 if PRODUCTION:
@@ -234,9 +236,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
-# A late-acked task whose worker died is redelivered after this many seconds.
+# A late-acked task whose worker died is redelivered after this many seconds. A publish (a
+# report request) gives up after bounded waits when Redis is down or hung, instead of blocking
+# the request for ever: connect and socket timeouts (the socket one must exceed kombu's 1 s
+# BRPOP) and at most two retries. The report then waits for a sweep (docs/decisions/010).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+    "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -87,6 +87,9 @@ class Report(models.Model):
         verbose_name=_("요청자"),
     )
     created_at = models.DateTimeField(_("요청 시각"), default=timezone.now)
+    # When the render was last handed to the broker; empty while it never was (Redis was
+    # unreachable): such a report waits for a sweep (docs/decisions/010-broker-outage.md).
+    enqueued_at = models.DateTimeField(_("작업 전달 시각"), null=True, blank=True)
     started_at = models.DateTimeField(_("시작 시각"), null=True, blank=True)
     finished_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
 

@@ -102,6 +102,18 @@ def progress(report: Report) -> tuple[int, int]:
     return report.progress_done, report.progress_total
 
 
+def waiting_for_broker(report: Report) -> bool:
+    """An unfinished report whose render (or, for a batch, a part's) was never handed to the
+    broker, which was unreachable: the page says "작업자 대기 중" until a sweep sends it."""
+    if report.is_finished:
+        return False
+    if report.kind != ReportKind.BATCH:
+        return report.enqueued_at is None
+    return (
+        report.parts.filter(enqueued_at__isnull=True).exclude(status__in=TERMINAL_STATUSES).exists()
+    )
+
+
 def latest_by(reports, key) -> dict:
     """The newest report per ``key(report)`` (reports ordered newest first)."""
     out: dict = {}

@@ -8,6 +8,13 @@ Lifecycle of a ``Report``: ``queued`` → ``running`` → ``done`` (with its fil
   again. Otherwise create a row and enqueue its render *on commit*. Two identical requests at
   the same moment: the partial unique constraint lets one insert win; the other catches the
   ``IntegrityError`` and returns the winner's row. One render.
+- **Broker outage** (docs/decisions/010-broker-outage.md): ``enqueued_at`` records when the
+  render was handed to the broker. A publish that fails (Redis down or hung; bounded by the
+  publish retry policy and socket timeouts) is logged, not raised: the request is accepted,
+  ``enqueued_at`` is cleared and the page says "작업자 대기 중". ``report_send_pending`` (the
+  ``send_pending_reports`` command, and every status poll for its own report) hands such
+  reports -- and those handed over so long ago that the message must be lost -- to the broker
+  again, claiming each with one conditional ``UPDATE`` so two senders never both send.
 - **Render** (``report_render``, called by the Celery task): claim the row (attempts + 1, under
   a row lock), build the complete bytes in memory, then -- and only then -- write them to
   storage under a key fixed per report and mark the row done in the same transaction. A failure
@@ -35,8 +42,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from evaluation.models import Application, Assignment, Cycle, Result
 
@@ -70,6 +79,12 @@ def stale_after() -> timedelta:
     return timedelta(seconds=int(seconds))
 
 
+def broker_rest() -> float:
+    """Seconds this process leaves a broker that just failed alone before trying it again, so
+    the requests and polls of an outage do not each wait out the publish timeouts."""
+    return float(getattr(settings, "REPORTS_BROKER_RETRY_SECONDS", 10))
+
+
 def retry_delay(retries: int) -> int:
     """Seconds before retry ``retries + 1`` after a transient error: 2, 4, 8, … capped at 60."""
     return min(60, 2 ** (retries + 1))
@@ -91,14 +106,91 @@ def _live(input_hash_: str) -> Report | None:
     return Report.objects.filter(input_hash=input_hash_).exclude(status=ReportStatus.FAILED).first()
 
 
-def _enqueue(report_id: int) -> None:
+# Per broker URL: until when (``time.monotonic()``) this process does not publish to it.
+_broker_resting_until: dict[str, float] = {}
+
+
+def _broker_key() -> str | None:
+    """The broker URL tasks are published to; None when tasks run in-process (eager)."""
     from .tasks import render_report
 
-    render_report.delay(report_id)
+    conf = render_report.app.conf
+    return None if conf.task_always_eager else str(conf.broker_url or "")
 
 
-def _enqueue_on_commit(report_id: int) -> None:
-    transaction.on_commit(partial(_enqueue, report_id))
+def _broker_resting() -> bool:
+    key = _broker_key()
+    return key is not None and time.monotonic() < _broker_resting_until.get(key, 0.0)
+
+
+def broker_unreachable() -> bool:
+    """The broker failed a publish from this process within the last ``broker_rest()`` s."""
+    return _broker_resting()
+
+
+def _enqueue(report_id: int) -> bool:
+    """Publish the render of ``report_id`` (already marked ``enqueued_at``). When the broker
+    cannot take it, say so in the log, clear the mark (the report shows "작업자 대기 중" and
+    waits for ``report_send_pending``) and return False -- never raise: the request that made
+    the report has committed it and must still answer."""
+    from .tasks import render_report
+
+    key = _broker_key()
+    if _broker_resting():
+        failed = True
+    else:
+        try:
+            render_report.delay(report_id)
+            failed = False
+        except BrokerUnavailable:
+            if key is None:  # eager: no broker was involved
+                raise
+            _broker_resting_until[key] = time.monotonic() + broker_rest()
+            log.warning(
+                "report %s: the broker is unreachable; it waits for a sweep",
+                report_id,
+                exc_info=True,
+            )
+            failed = True
+    if failed:
+        Report.objects.filter(pk=report_id).update(enqueued_at=None)
+    return not failed
+
+
+def _needs_send_q(now) -> Q:
+    """Unfinished reports whose render is not in the broker's hands: never handed over (the
+    broker was unreachable), or handed over and not started since so long ago -- longer than
+    any render and any queue takes -- that the message must be lost (a flushed broker)."""
+    stale = now - stale_after()
+    return ~Q(status__in=TERMINAL_STATUSES) & (
+        Q(enqueued_at__isnull=True)
+        | Q(enqueued_at__lt=stale) & (Q(started_at__isnull=True) | Q(started_at__lt=stale))
+    )
+
+
+def _needs_send(report: Report, now) -> bool:
+    """``_needs_send_q`` for a loaded row (for a batch, callers also wait for its parts)."""
+    if report.is_finished:
+        return False
+    if report.enqueued_at is None:
+        return True
+    stale = now - stale_after()
+    return report.enqueued_at < stale and (report.started_at is None or report.started_at < stale)
+
+
+def _claim_send(report_id: int) -> bool:
+    """Mark ``report_id`` as handed to the broker if it still needs it. One conditional
+    ``UPDATE``: of two senders at once the second waits for the first's row lock, sees the
+    mark and claims nothing."""
+    now = timezone.now()
+    return bool(Report.objects.filter(_needs_send_q(now), pk=report_id).update(enqueued_at=now))
+
+
+def _enqueue_on_commit(report_id: int, *, marked: bool = False) -> None:
+    """Mark the report (unless ``marked`` already) and publish once the transaction commits,
+    so the worker sees the row."""
+    if marked or _claim_send(report_id):
+        transaction.on_commit(partial(_enqueue, report_id))
 
 
 def _request(
@@ -134,6 +226,7 @@ def _request(
                 file_name=file_name[:255],
                 requested_by=by,
                 progress_total=len(parts) if parts is not None else 1,
+                enqueued_at=timezone.now() if enqueue else None,
             )
             if parts is not None:
                 report.parts.set(parts)
@@ -144,25 +237,62 @@ def _request(
             raise
         return existing
     if enqueue:
-        _enqueue_on_commit(report.pk)
+        _enqueue_on_commit(report.pk, marked=True)
     return report
 
 
 def _revive_if_stale(report: Report) -> None:
-    """A live report that stayed queued or running far longer than any render lost its task
-    (a flushed broker, a lost message): enqueue it again (and a batch's unfinished parts).
-    Rendering is idempotent, so a task that was merely slow costs nothing."""
-    if report.is_finished or report.created_at >= timezone.now() - stale_after():
+    """A live report asked for again whose render is not in the broker's hands (never handed
+    over, or so long ago that the message was lost -- ``_needs_send``) is enqueued again; for a
+    batch, its parts that need it, and its ZIP once every part is finished. Rendering is
+    idempotent, so a task that was merely slow costs at most a no-op message."""
+    if report.is_finished:
         return
-    log.warning("report %s was %s for too long; enqueued again", report.pk, report.status)
+    now = timezone.now()
     if report.kind == ReportKind.BATCH:
-        for part_id in report.parts.exclude(status__in=TERMINAL_STATUSES).values_list(
-            "pk", flat=True
-        ):
-            _enqueue_on_commit(part_id)
+        for part in report.parts.exclude(status__in=TERMINAL_STATUSES):
+            if _needs_send(part, now):
+                log.warning("report %s is not in the broker; enqueued again", part.pk)
+                _enqueue_on_commit(part.pk)
         transaction.on_commit(partial(_batch_progress, report.pk))
-    else:
+    elif _needs_send(report, now):
+        log.warning("report %s is not in the broker; enqueued again", report.pk)
         _enqueue_on_commit(report.pk)
+
+
+def report_send_pending(*, report: Report | None = None, limit: int = 500) -> int:
+    """Hand to the broker every unfinished report whose render is not in its hands
+    (``_needs_send_q``): a batch once all its parts are finished. With ``report``, only that
+    one (for a batch, it and its parts): the status poll's nudge. Returns how many were sent;
+    stops at the first broker failure (the rest wait for the next sweep). Idempotent: each
+    send is claimed first (``_claim_send``), and the render itself skips finished reports."""
+    now = timezone.now()
+    if _broker_resting():
+        return 0
+    if report is not None and report.kind != ReportKind.BATCH and not _needs_send(report, now):
+        return 0  # the poll's common case: no query
+    pending = Report.objects.filter(_needs_send_q(now))
+    singles = pending.exclude(kind=ReportKind.BATCH)
+    batches = pending.filter(kind=ReportKind.BATCH).exclude(
+        parts__status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]
+    )
+    if report is not None and report.kind == ReportKind.BATCH:
+        singles, batches = singles.filter(batches=report), batches.filter(pk=report.pk)
+    elif report is not None:
+        singles, batches = singles.filter(pk=report.pk), batches.none()
+    ids = list(singles.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    ids += list(batches.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    sent = 0
+    for report_id in ids[:limit]:
+        if not _claim_send(report_id):
+            continue  # another sender (or the worker) got there first
+        if not _enqueue(report_id):
+            break
+        log.info("report %s handed to the broker again", report_id)
+        sent += 1
+    if report is not None and sent and report.kind != ReportKind.BATCH:
+        report.enqueued_at = now
+    return sent
 
 
 @transaction.atomic

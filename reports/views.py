@@ -123,8 +123,10 @@ def detail(request, pk):
 @login_required
 @require_GET
 def status(request, pk):
-    """The htmx fragment the detail page polls until the report is finished."""
+    """The htmx fragment the detail page polls until the report is finished. A render the
+    broker never got (it was unreachable) is handed over again from here once it is back."""
     report = _report(request, pk)
+    services.report_send_pending(report=report)
     return render(request, "reports/_status.html", _status_context(report))
 
 
@@ -136,6 +138,7 @@ def _status_context(report: Report) -> dict:
         "total": total,
         "percent": done * 100 // total if total else 0,
         "retry_url": _retry_url(report),
+        "waiting_for_broker": queries.waiting_for_broker(report),
     }
 
 

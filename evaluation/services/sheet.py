@@ -12,6 +12,7 @@ Refusals are Korean and name the item (``A.1.1: …``). A refused write changes 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -39,9 +40,12 @@ from ..queries.sheet import entry_text, sheet_missing, sheet_rubric
 
 SHEET_FORMAT = "certeval.sheet/1"
 MAX_COMMENT_CHARS = 4000
-# ItemScore.value is DECIMAL(16, 4): at most 12 digits before the point, 4 after.
+# ItemScore.value is DECIMAL(16, 4), but SQLite keeps only 15 significant digits (a REAL):
+# 999999999999.9999 came back as 1E+12, which no longer fits, and every read of the row failed.
+# So at most 11 digits before the point and 4 after, on every database.
 VALUE_PLACES = 4
-VALUE_LIMIT = Decimal(10) ** 12
+VALUE_LIMIT = Decimal(10) ** 11
+MAX_COUNT = 2_000_000_000  # ItemScore.count: a PositiveIntegerField
 
 
 class StaleScoreError(Exception):
@@ -99,13 +103,17 @@ def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
             raise ValidationError(str(exc)) from exc
         return Parsed(grade=text, points=points)
     if method == ScoringMethod.PENALTY:
+        # Bounded before the arithmetic: a huge count (1e1000000, 64 digits) would overflow the
+        # exact decimal context, and one past 4300 digits cannot even be printed.
+        with contextlib.suppress(InvalidOperation):
+            number = Decimal(text)
+            if number.is_finite() and number > MAX_COUNT:
+                raise ValidationError(f"{item.code}: 건수 {text}이(가) 너무 큽니다.")
         try:
             points = scoring.item_points(pure, text)
         except scoring.EntryError as exc:
             raise ValidationError(str(exc)) from exc
         count = int(Decimal(text))
-        if count > 2_000_000_000:
-            raise ValidationError(f"{item.code}: 건수 {count}이(가) 너무 큽니다.")
         return Parsed(count=count, points=points)
     try:
         number = Decimal(text.replace(",", ""))
@@ -457,6 +465,8 @@ def sheet_unlock(*, assignment: Assignment, by, reason: str) -> Sheet:
         raise ValidationError("확정 해제 사유를 입력하십시오.")
     if len(reason) > MAX_COMMENT_CHARS:
         raise ValidationError(f"확정 해제 사유가 너무 깁니다 (최대 {MAX_COMMENT_CHARS}자).")
+    if "\x00" in reason:  # PostgreSQL refuses NUL in text
+        raise ValidationError("확정 해제 사유에 허용되지 않는 문자(NUL)가 있습니다.")
     sheet = _locked_sheet(assignment, create=False)
     if sheet is None or not sheet.is_confirmed:
         raise ValidationError("확정되지 않은 평가표는 확정 해제할 수 없습니다.")

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,12 +60,18 @@ def _saved_context(assignment, row, item, **extra):
 
 @login_required
 @require_POST
+@transaction.atomic
 def score_save(request, pk, code):
     """Autosave of one item (htmx) or the plain form's 저장 button (no JS).
 
     200: saved (the fragment carries the new version, the points, the progress bar and the
     running total). 422: refused input, nothing stored. 409: the row moved on since this screen
-    loaded it (another tab); the stored value is shown and nothing is overwritten.
+    loaded it (another tab); the stored value is shown and nothing is overwritten. 503 (from
+    ``config.middleware``): the database went away; nothing stored.
+
+    One transaction for the save *and* the answer: it commits only once the fragment is
+    rendered, so a database lost after the write (reading the progress) rolls the save back
+    instead of answering "not saved" for a stored row (docs/decisions/010).
     """
     assignment = _assignment(request, pk)
     item = sq.sheet_item(assignment, code)

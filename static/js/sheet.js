@@ -180,9 +180,32 @@
     }
   });
 
+  // The server's one Korean line in a handled 503 (config/middleware.py), read from an inert
+  // document so nothing in the answer runs.
+  function unavailableLine(xhr) {
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var line = doc.querySelector("[data-service-unavailable]");
+    return line ? line.textContent.replace(/^\s*✖\s*/, "").trim() : "";
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     var form = itemForm(event.target);
-    var status = event.detail.xhr.status;
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    if (form && status === 503) {
+      // The database went away for a moment: nothing was stored and the screen keeps its
+      // version, so the same input is saved again after Retry-After (and warned about on
+      // leaving until then).
+      var seconds = parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5;
+      showProblem(form, "저장하지 못했습니다: " + (unavailableLine(xhr) ||
+        "서버가 잠시 응답할 수 없습니다.") + " " + seconds + "초 뒤 자동으로 다시 저장합니다.");
+      cancelTimer(form);
+      timers.set(form, setTimeout(function () {
+        timers.delete(form);
+        window.htmx.trigger(form, "autosave");
+      }, seconds * 1000));
+      return;
+    }
     if (form && status !== 422 && status !== 409) {
       showProblem(form, "저장하지 못했습니다 (응답 " + status + "). 배정이 바뀌었거나 " +
         "로그인이 만료되었을 수 있습니다. 화면을 새로 고치십시오.");

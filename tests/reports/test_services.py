@@ -237,7 +237,8 @@ def test_a_lost_task_is_enqueued_again_by_the_next_request(
 ):
     with django_capture_on_commit_callbacks(execute=False):  # the message is lost
         lost = services.report_request_result(application=scored.app, by=manager)
-    Report.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    an_hour_ago = timezone.now() - timedelta(hours=1)  # requested and handed over back then
+    Report.objects.filter(pk=lost.pk).update(created_at=an_hour_ago, enqueued_at=an_hour_ago)
     again = request_result(scored, manager, django_capture_on_commit_callbacks)
     assert again.pk == lost.pk
     again.refresh_from_db()

@@ -6,7 +6,9 @@ Archive layout (a directory):
     manifest.json   {"format": "certeval.backup/1", "created_at", "database": {"file", "sha256",
                      "objects"}, "files": {storage name: {"sha256", "size"}}}
     database.json   ``dumpdata`` with natural keys (content types and permissions are rebuilt by
-                     ``migrate``; sessions and log-in lock-out records are left out)
+                     ``migrate``; sessions and log-in lock-out records are left out), in the
+                     exact format of ``backup_json``: every row keeps its key, every datetime
+                     its microseconds
     files/<storage name>
 """
 
@@ -19,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.core import management
+from django.core import management, serializers
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+
+from . import backup_json
 
 FORMAT = "certeval.backup/1"
 EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
@@ -68,12 +72,14 @@ def backup_create(*, out: Path) -> dict:
 
     # One snapshot of the database: every row the dump holds was committed together.
     buffer = io.StringIO()
+    serializers.register_serializer(backup_json.FORMAT, backup_json.__name__)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         management.call_command(
             "dumpdata",
+            format=backup_json.FORMAT,  # JSON with datetimes to the microsecond
             natural_foreign=True,
             natural_primary=True,
             exclude=EXCLUDED_MODELS,

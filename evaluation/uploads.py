@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import types
+import weakref
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -25,9 +26,11 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
         super().__init__(request)
         self.limit = settings.EVIDENCE_MAX_FILE_BYTES
         self.pending_raw_name: str | None = None
+        self.opened: list[weakref.ref] = []  # weak: never keeps a dropped file on disk
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
+        self.opened.append(weakref.ref(self.file))
         self._sha256 = hashlib.sha256()
         self._received = 0
         self._raw_name = self.pending_raw_name
@@ -48,6 +51,15 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
         uploaded.sha256 = None if uploaded.exceeds_limit else self._sha256.hexdigest()
         uploaded.raw_name = self._raw_name
         return uploaded
+
+    def discard(self) -> None:
+        """Delete the temporary files of a request whose body could not be parsed: Django
+        drops them without closing them, so they stayed on disk for as long as anything held
+        the request (a log record of the 400, for one)."""
+        for ref in self.opened:
+            if (file := ref()) is not None:
+                file.close()  # a NamedTemporaryFile: closing it deletes it
+        self.opened = []
 
 
 class _RawNameParser(MultiPartParser):
@@ -75,6 +87,13 @@ def install_upload_handler(request) -> None:
     csrf_protect inside, as Django's documentation shows for custom upload handlers)."""
     request.upload_handlers = [EvidenceUploadHandler(request)]
     request.parse_file_upload = types.MethodType(_parse_file_upload, request)
+
+
+def discard_uploads(request) -> None:
+    """After a parse error: no temporary file of this request is left behind."""
+    for handler in request.upload_handlers:
+        if isinstance(handler, EvidenceUploadHandler):
+            handler.discard()
 
 
 def display_name(upload: UploadedFile) -> str:

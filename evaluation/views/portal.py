@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent, ValidationError
+from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from .. import queries, services
 from ..forms import ApplyForm, NarrativeForm, ReopenForm
 from ..models import Application, EvidenceFile, FileState
 from ..queries.assignment import application_entry_redirect
-from ..uploads import display_name, install_upload_handler
+from ..uploads import discard_uploads, display_name, install_upload_handler
 from .common import error_messages, require, wants_json
 
 
@@ -188,7 +188,8 @@ def upload(request, pk, code):
     if request.method == "POST":
         try:
             request.FILES  # noqa: B018 -- parse now, to answer a malformed body in Korean
-        except MultiPartParserError:
+        except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as exc:
+            discard_uploads(request)
             application = _application(request, pk)
             item = _item(application, code)
             errors = [
@@ -198,6 +199,11 @@ def upload(request, pk, code):
                 )
                 % {"code": item.code}
             ]
+            if isinstance(exc, TooManyFilesSent):
+                errors = [
+                    _("%(code)s: 한 번에 올릴 수 있는 파일은 %(n)d개까지입니다. 나누어 올리십시오.")
+                    % {"code": item.code, "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+                ]
             return _refused(request, application, item, errors)
     return _upload(request, pk, code)
 
@@ -217,9 +223,13 @@ def _upload(request, pk, code):
     require(queries.is_member_of(request.user, application))
     replaces = None
     if request.POST.get("replaces"):
+        try:
+            replaces_pk = int(request.POST["replaces"])
+        except ValueError:
+            raise Http404 from None  # not a file id: no such file here, as for an unknown id
         replaces = get_object_or_404(
             EvidenceFile,
-            pk=request.POST["replaces"],
+            pk=replaces_pk,
             application=application,
             evidence__item=item,
             state=FileState.CURRENT,

@@ -34,15 +34,10 @@ missed).
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,179 +45,25 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-PASSWORD = "bench-pass-1234!"
+from _common import (
+    DEFAULT_PG,
+    ROOT,
+    Session,
+    create_database,
+    drop_database,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    gunicorn_wait,
+    pct,
+    seed,
+)
+
 GOALS = {"sheet": 3.0, "autosave": 2.0}
 VERSION_RE = re.compile(rb'name="version" value="(\d+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --- the throw-away database -----------------------------------------------------------------
-
-
-def admin_connection(pg: str):
-    import psycopg2
-
-    conn = psycopg2.connect(pg)
-    conn.autocommit = True
-    return conn
-
-
-def create_database(pg: str, name: str) -> str:
-    conn = admin_connection(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-    parts = urllib.parse.urlsplit(pg)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def drop_database(pg: str, name: str) -> None:
-    conn = admin_connection(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    finally:
-        conn.close()
-
-
-# --- data ------------------------------------------------------------------------------------
-
-SEED = """
-import json
-import django
-django.setup()
-from datetime import date, timedelta
-from decimal import Decimal
-from django.utils import timezone
-import indicators.demo
-from evaluation import services
-from evaluation.models import Evidence, EvidenceFile, Stage
-from evaluation.services.assignment import assignment_create, conflict_declare, pledge_sign
-from evaluation.services.sheet import score_record
-from institutions.models import Institution, User
-from institutions.roles import Role
-from institutions.services import membership_add, roles_sync, user_grant_role
-from indicators.models import Item
-
-N, PASSWORD = {n}, {password!r}
-roles_sync()
-admin = User.objects.create_user(username="bench-admin", password=PASSWORD)
-user_grant_role(user=admin, role=Role.ADMIN)
-member = User.objects.create_user(username="bench-inst", password=PASSWORD)
-user_grant_role(user=member, role=Role.INSTITUTION)
-inst = Institution.objects.create(
-    name="벤치기관", business_number="1234567891", type="wide", registered_on=date(2015, 1, 1)
-)
-membership_add(user=member, institution=inst)
-version = indicators.demo.seed()
-cycle = services.cycle_create(
-    by=admin, title="bench", slug="bench", rubric_version=version,
-    reference_date=date(2026, 1, 1), evidence_deadline=timezone.now() + timedelta(days=1),
-    pass_threshold=Decimal("700"),
-)
-cycle = services.cycle_advance_stage(cycle=cycle, by=admin, expected_stage=Stage.ANNOUNCEMENT)
-app = services.application_create(cycle=cycle, institution=inst, by=member)
-items = list(
-    Item.objects.filter(version=version).select_related("indicator", "version")
-    .order_by("indicator__area__order", "indicator__order", "order")
-)
-evidences = Evidence.objects.bulk_create(
-    Evidence(application=app, item=item, narrative=item.code + " 관련 자료를 첨부합니다.")
-    for item in items
-)
-EvidenceFile.objects.bulk_create(
-    EvidenceFile(
-        evidence=e, application=app, original_name=e.item.code + f"_증빙{{k}}.pdf",
-        storage_key=f"bench/{{e.pk}}-{{k}}", size=15000 + k, sha256=f"{{e.pk:032d}}{{k:032d}}",
-        kind="pdf", uploaded_by=member,
-    )
-    for e in evidences for k in range(2)
-)
-out = []
-for n in range(N):
-    ev = User.objects.create_user(username=f"bench-ev{{n:02d}}", password=PASSWORD)
-    user_grant_role(user=ev, role=Role.EVALUATOR)
-    a = assignment_create(application=app, evaluator=ev, by=admin)
-    pledge_sign(cycle=cycle, evaluator=ev, ip=None)
-    a = conflict_declare(assignment=a, conflict=False, by=ev)
-    versions = {{}}
-    for item in items[: len(items) // 2]:
-        row = score_record(assignment=a, item=item, by=ev, version=0, entry="A",
-                           strength="처음 의견")
-        versions[item.code] = row.version
-    out.append({{"username": ev.username, "assignment": a.pk, "versions": versions}})
-print(json.dumps({{"evaluators": out, "items": [i.code for i in items]}}))
-"""
-
-
-def seed(env: dict, n: int) -> dict:
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    script = SEED.format(n=n, password=PASSWORD)
-    out = subprocess.run(
-        [PYTHON, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 # --- HTTP ------------------------------------------------------------------------------------
-
-
-class Session:
-    """One logged-in evaluator: cookies, the CSRF token, the row versions it has seen."""
-
-    def __init__(self, host: str, port: int, username: str, assignment: int, versions: dict):
-        self.host, self.port = host, port
-        self.username, self.assignment = username, assignment
-        self.versions = dict(versions)
-        self.cookies: dict[str, str] = {}
-        self.offset = 0
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        all_headers = {"Connection": "close", "Host": f"{self.host}:{self.port}"}
-        if self.cookies:
-            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        all_headers.update(headers or {})
-        conn.request(method, path, body=body, headers=all_headers)
-        response = conn.getresponse()
-        data = response.read()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key.strip()] = rest.split(";", 1)[0]
-        conn.close()
-        return response.status, data, dict(response.getheaders())
-
-    def log_in(self) -> None:
-        status, page, _ = self.request("GET", "/accounts/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        form = urllib.parse.urlencode(
-            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
-        ).encode()
-        status, _, _ = self.request(
-            "POST",
-            "/accounts/login/",
-            form,
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"log-in of {self.username} failed ({status})")
 
 
 def run_phase(sessions, make_request, seconds: float, warmup: float):
@@ -311,12 +152,6 @@ def make_mixed(autosave):
     return mixed
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
-
-
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -333,7 +168,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--pg",
-        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        default=os.environ.get("BENCH_PG_URL", DEFAULT_PG),
         help="an admin connection used to create and drop the throw-away database",
     )
     args = parser.parse_args()
@@ -362,35 +197,15 @@ def main() -> int:
         data = seed(env, args.clients)
 
         port = free_port()
-        command = [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--log-level",
-            "warning",
-            "--backlog",
-            "256",
-        ]
-        if args.worker_class == "gthread":
-            command += ["--threads", str(args.threads)]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        server = gunicorn_start(
+            env,
+            port,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.threads,
+        )
         host = "127.0.0.1"
-        probe = Session(host, port, "", 0, {})
-        for _ in range(300):
-            if server.poll() is not None:
-                raise RuntimeError("gunicorn exited early")
-            try:
-                if probe.request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not answer /healthz")
+        gunicorn_wait(server, Session(host, port, "", 0, {}))
 
         sessions = [
             Session(host, port, ev["username"], ev["assignment"], ev["versions"])
@@ -459,12 +274,7 @@ def main() -> int:
             failed |= missed
         return 1 if failed else 0
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        gunicorn_stop(server)
         if created:
             drop_database(args.pg, name)
             print(f"database {name} dropped")

@@ -165,7 +165,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"
-LANGUAGES = [("ko", "한국어"), ("en", "English")]
+# Korean only until an English message catalogue ships (there is no locale/ yet): with "en"
+# listed, a browser asking for English got Django's own messages in English among Korean pages.
+LANGUAGES = [("ko", "한국어")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True

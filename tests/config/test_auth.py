@@ -21,6 +21,18 @@ def test_login_page_is_korean(db):
     assert "로그인" in body and "아이디" in body and "비밀번호" in body
 
 
+def test_a_browser_asking_for_english_still_gets_korean_errors(db):
+    """No English catalogue ships, so Accept-Language must not switch Django's own messages
+    (required-field errors and the like) to English among Korean pages."""
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).post(
+        reverse("login"), {"username": "", "password": ""}
+    )
+    body = response.content.decode()
+    assert '<html lang="ko">' in body
+    assert "필수 항목입니다" in body
+    assert "This field is required" not in body
+
+
 def test_wrong_password_and_unknown_user_get_the_same_korean_error(evaluator):
     wrong_password = _login(Client(), evaluator.username, "not-the-password")
     unknown_user = _login(Client(), "no-such-user", "not-the-password")

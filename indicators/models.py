@@ -54,6 +54,43 @@ class FrozenRubricError(Exception):
         )
 
 
+def _guarded_parents(model) -> list:
+    """The foreign keys of ``model`` that point into a rubric version's tree (the version
+    itself, or a guarded parent such as an item's indicator)."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.many_to_one
+        and hasattr(field.related_model, "FROZEN_VERSION_PATH")
+        and field.related_model is not model
+    ]
+
+
+def _any_frozen(target_model, pks) -> bool:
+    """Whether any of ``pks`` (rows of ``target_model``) is, or belongs to, a frozen version."""
+    pks = {pk for pk in pks if pk is not None}
+    if not pks:
+        return False
+    path = target_model.FROZEN_VERSION_PATH
+    lookup = f"{path}__status__in" if path else "status__in"
+    return target_model._base_manager.filter(pk__in=pks, **{lookup: FROZEN_STATUSES}).exists()
+
+
+def _attaches_to_frozen(model, rows: list[dict]) -> bool:
+    """Whether any row (``{attname: value}``) points a foreign key into a frozen version: a
+    draft's item hung under a published indicator is a change to the published tree."""
+    for field in _guarded_parents(model):
+        values = [row[field.attname] for row in rows if field.attname in row]
+        if values and _any_frozen(field.related_model, values):
+            return True
+    return False
+
+
+def _fk_value(value):
+    return getattr(value, "pk", value)
+
+
 class FrozenGuardQuerySet(models.QuerySet):
     """Refuses bulk writes that touch a frozen rubric version.
 
@@ -74,6 +111,13 @@ class FrozenGuardQuerySet(models.QuerySet):
             return super().update(**kwargs)
         if self._touches_frozen():
             raise FrozenRubricError()
+        targets = {}
+        for field in _guarded_parents(self.model):
+            for key in (field.name, field.attname):
+                if key in kwargs:
+                    targets[field.attname] = _fk_value(kwargs[key])
+        if targets and _attaches_to_frozen(self.model, [targets]):
+            raise FrozenRubricError()
         return super().update(**kwargs)
 
     update.queryset_only = True
@@ -89,6 +133,20 @@ class FrozenGuardQuerySet(models.QuerySet):
         objs = list(objs)
         if objs and self.filter(pk__in=[o.pk for o in objs])._touches_frozen():
             raise FrozenRubricError()
+        parents = {f.name for f in _guarded_parents(self.model)} & set(fields)
+        if parents and _attaches_to_frozen(
+            self.model,
+            [
+                {
+                    self.model._meta.get_field(name).attname: getattr(
+                        o, self.model._meta.get_field(name).attname
+                    )
+                    for name in parents
+                }
+                for o in objs
+            ],
+        ):
+            raise FrozenRubricError()
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -99,6 +157,14 @@ class FrozenGuardQuerySet(models.QuerySet):
             and RubricVersion.objects.filter(
                 pk__in=version_ids, status__in=FROZEN_STATUSES
             ).exists()
+        ):
+            raise FrozenRubricError()
+        if objs and _attaches_to_frozen(
+            self.model,
+            [
+                {f.attname: getattr(o, f.attname) for f in _guarded_parents(self.model)}
+                for o in objs
+            ],
         ):
             raise FrozenRubricError()
         return super().bulk_create(objs, *args, **kwargs)
@@ -116,6 +182,13 @@ class FrozenGuardMixin(models.Model):
 
     def save(self, *args, **kwargs):
         self._check_not_frozen()
+        parents = {  # its own version is checked just above
+            f.attname: getattr(self, f.attname)
+            for f in _guarded_parents(type(self))
+            if f.related_model is not RubricVersion
+        }
+        if parents and _attaches_to_frozen(type(self), [parents]):
+            raise FrozenRubricError(str(self))
         if self.pk is not None and not self._state.adding:
             # Moving a child out of a frozen version is a change to that version too.
             original = type(self)._base_manager.filter(pk=self.pk).first()

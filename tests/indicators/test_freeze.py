@@ -98,3 +98,52 @@ def test_retirement_is_the_one_change_a_published_version_accepts(published):
     assert RubricVersion.objects.get(pk=published.pk).status == VersionStatus.RETIRED
     with pytest.raises(FrozenRubricError):
         RubricVersion.objects.filter(pk=published.pk).update(title="x")
+
+
+def _published_tree(published):
+    """What the published version shows: each item as its indicator reaches it."""
+    return sorted(
+        Item.objects.filter(indicator__version=published).values_list("pk", "code", "points")
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        # A draft's checkpoint moved under a published item.
+        lambda pub, dr: Checkpoint.objects.filter(item__version=dr).update(item=pub.items.first()),
+        # A draft's items moved into the published version.
+        lambda pub, dr: Item.objects.filter(version=dr).update(
+            version=pub, indicator=pub.indicators.first()
+        ),
+        # A new item that names the draft as its version but hangs under a published indicator.
+        lambda pub, dr: Item.objects.create(
+            version=dr, indicator=pub.indicators.first(), code="Z.9.9", title="z", points=1
+        ),
+        lambda pub, dr: Item.objects.bulk_create(
+            [Item(version=dr, indicator=pub.indicators.first(), code="Z.9.9", title="z", points=1)]
+        ),
+        lambda pub, dr: Item.objects.bulk_update(
+            [setattr(i, "indicator_id", pub.indicators.first().pk) or i for i in dr.items.all()],
+            ["indicator"],
+        ),
+        lambda pub, dr: (lambda i: setattr(i, "indicator", pub.indicators.first()) or i.save())(
+            dr.items.first()
+        ),
+    ],
+    ids=[
+        "checkpoints.update(item=published)",
+        "items.update(version=published)",
+        "item.create(under published indicator)",
+        "items.bulk_create(under published indicator)",
+        "items.bulk_update(indicator=published)",
+        "item.save(indicator=published)",
+    ],
+)
+def test_draft_rows_cannot_be_attached_to_a_published_tree(published, draft, write):
+    tree = _published_tree(published)
+    checkpoints = Checkpoint.objects.filter(item__version=published).count()
+    with pytest.raises(FrozenRubricError):
+        write(published, draft)
+    assert _published_tree(published) == tree
+    assert Checkpoint.objects.filter(item__version=published).count() == checkpoints

@@ -41,6 +41,16 @@ class FrozenReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Parents offered on add/change forms are drafts' only: choosing a published one would
+        be a write to a frozen version, which the model layer refuses (a 500 in admin)."""
+        target = db_field.related_model
+        path = getattr(target, "FROZEN_VERSION_PATH", None)
+        if path is not None and target is not self.model:
+            lookup = f"{path}__status" if path else "status"
+            kwargs.setdefault("queryset", target._default_manager.filter(**{lookup: "draft"}))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Rubric)
 class RubricAdmin(admin.ModelAdmin):

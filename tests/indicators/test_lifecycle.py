@@ -147,6 +147,22 @@ def test_django_admin_cannot_change_a_published_item(superuser_client, published
     assert Item.objects.filter(pk=item.pk).exists()
 
 
+def test_django_admin_cannot_add_an_item_to_a_published_version(superuser_client, published):
+    """The add form offers only drafts' versions and indicators; posting a published one back
+    is a form error on that field (200), never a 500 and never a new row."""
+    indicator = published.indicators.first()
+    count = Item.objects.count()
+    page = superuser_client.get("/django-admin/indicators/item/add/")
+    assert page.status_code == 200
+    assert f'<option value="{indicator.pk}"' not in page.content.decode()
+    data = _admin_post(published.items.get(code="A.1.1")) | {"code": "Z.9.9"}
+    response = superuser_client.post("/django-admin/indicators/item/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"version", "indicator"} <= set(errors)
+    assert Item.objects.count() == count
+
+
 def test_django_admin_can_repair_a_draft_item(superuser_client, draft):
     item = draft.items.get(code="A.1.1")
     response = superuser_client.post(

@@ -199,12 +199,13 @@ def _check_scorer(assignment: Assignment, by, action: str) -> None:
         )
 
 
-def _substituted_area_ids(assignment: Assignment) -> set[int]:
-    return set(
-        AreaSubstitution.objects.filter(application_id=assignment.application_id).values_list(
-            "area_id", flat=True
-        )
-    )
+def _substituted_area_ids(assignment: Assignment, *, as_of=None) -> set[int]:
+    """The areas replaced by a certificate for the assignment's application; with ``as_of``,
+    only those confirmed by then (a sheet's hash covers the substitutions of its 확정)."""
+    rows = AreaSubstitution.objects.filter(application_id=assignment.application_id)
+    if as_of is not None:
+        rows = rows.filter(confirmed_at__lte=as_of)
+    return set(rows.values_list("area_id", flat=True))
 
 
 # --- score_record ----------------------------------------------------------------------------
@@ -315,7 +316,9 @@ def sheet_canonical_content(sheet: Sheet) -> dict:
     assignment = sheet.assignment
     application = assignment.application
     version = application.cycle.rubric_version
-    substituted = _substituted_area_ids(assignment)
+    # A confirmed sheet is verified against what it was confirmed with: a substitution
+    # confirmed later changes the result (the area scores by the certificate), not the sheet.
+    substituted = _substituted_area_ids(assignment, as_of=sheet.confirmed_at)
 
     rows = (
         ItemScore.objects.filter(sheet=sheet)

@@ -212,6 +212,33 @@ def test_verify_results_lists_every_difference_and_fails(
     ]
 
 
+def test_verify_results_passes_after_a_substitution_confirmed_after_the_sheets(
+    scored, application, admin_user
+):
+    """A certificate confirmed after 확정 changes the result (area D scores by the
+    certificate), not the sheets: their hashes still verify, and so does the result."""
+    from datetime import date
+
+    from institutions.models import Certificate
+
+    cert = Certificate.objects.create(
+        institution=application.institution,
+        kind="ISMS",
+        number="ISMS-late",
+        issuer="KISA",
+        valid_from=date(2025, 1, 1),
+        valid_until=date(2027, 1, 1),
+    )
+    area = application.cycle.rubric_version.areas.get(code="D")
+    before = Result.objects.get(application=application).total
+    svc.area_substitution_confirm(
+        application=application, area=area, certificate=cert, by=admin_user
+    )
+    assert Result.objects.get(application=application).total != before
+    out, _ = run("verify_results", "test-2026")
+    assert out.strip() == "평가 주기 test-2026: 결과 2건이 모두 재계산 값과 같습니다."
+
+
 def test_verify_results_checks_sheet_hashes(scored, application, panel):
     ItemScore.objects.filter(
         sheet__assignment__application=application,

@@ -69,3 +69,24 @@ def test_remote_and_local_urls_in_user_text_are_not_fetched(tmp_path, monkeypatc
     assert data.startswith(b"%PDF")
     assert fetched  # WeasyPrint asked ...
     assert b"SECRET" not in data  # ... and got nothing
+
+
+# Sent without a worker instance, Celery's Django fix-up warns and does nothing else.
+@pytest.mark.filterwarnings("ignore:DjangoFixup.on_worker_init")
+def test_a_worker_without_harfbuzz_subset_refuses_to_start(monkeypatch, caplog):
+    """Sent through Celery's own ``worker_init`` signal, as a starting worker does: Celery
+    swallows an ordinary exception from a handler (the worker would say "ready" and render
+    slow PDFs), so the check must stop the process with SystemExit."""
+    from celery.signals import worker_init
+
+    monkeypatch.setattr(pdf, "harfbuzz_subset_available", lambda: False)
+    with pytest.raises(SystemExit, match="libharfbuzz-subset0"):
+        worker_init.send(sender=None)
+    assert any(r.levelname == "CRITICAL" for r in caplog.records)
+
+
+@pytest.mark.filterwarnings("ignore:DjangoFixup.on_worker_init")
+def test_a_worker_with_a_sound_pdf_environment_starts():
+    from celery.signals import worker_init
+
+    worker_init.send(sender=None)  # raises nothing

@@ -66,6 +66,15 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
+class StorageUnavailable(Exception):
+    """The finished file could not be written to storage (disk full, S3 unreachable). Retried
+    like a database error; the row says so in Korean while it waits."""
+
+
+# What the task retries with backoff.
+RETRYABLE_ERRORS = (*TRANSIENT_ERRORS, StorageUnavailable)
+
+
 def max_attempts() -> int:
     return int(getattr(settings, "REPORTS_MAX_ATTEMPTS", 3))
 
@@ -436,7 +445,17 @@ def report_render(*, report_id: int) -> None:
         log.exception("report %s failed", report_id)
         _fail(report_id, attempt, _message(exc))
         return
-    _store(report_id, attempt, files)
+    try:
+        _store(report_id, attempt, files)
+    except TRANSIENT_ERRORS:
+        log.warning("report %s: transient error while storing, will retry", report_id)
+        _release(report_id, attempt)
+        raise
+    except Exception as exc:  # the storage refused the file: a later try may succeed
+        log.warning("report %s: storage error, will retry", report_id, exc_info=True)
+        reason = f"파일 저장소 오류({type(exc).__name__}: {exc})로 잠시 후 다시 시도합니다."
+        _release(report_id, attempt, reason=reason[:500])
+        raise StorageUnavailable(reason) from exc
 
 
 def _claim(report_id: int) -> Report | None:
@@ -565,14 +584,19 @@ def report_fail(*, report_id: int, message: str) -> None:
             _set_failed(report, message)
 
 
-def _release(report_id: int, attempt: Report) -> None:
+def _release(
+    report_id: int,
+    attempt: Report,
+    *,
+    reason: str = "일시적인 오류(데이터베이스 연결)로 잠시 후 다시 시도합니다.",
+) -> None:
     """A transient error: back to queued, with what happened, for the retry to claim."""
     try:
         with transaction.atomic():
             report = Report.objects.select_for_update().get(pk=report_id)
             if report.status == ReportStatus.RUNNING and report.attempts == attempt.attempts:
                 report.status = ReportStatus.QUEUED
-                report.error = "일시적인 오류(데이터베이스 연결)로 잠시 후 다시 시도합니다."
+                report.error = reason
                 report.save(update_fields=["status", "error"])
     except TRANSIENT_ERRORS:
         log.warning("report %s: could not record a transient error", report_id)

@@ -25,12 +25,16 @@ MAX_RETRIES = 5
 def render_report(self, report_id: int):
     try:
         services.report_render(report_id=report_id)
-    except services.TRANSIENT_ERRORS as exc:
+    except services.RETRYABLE_ERRORS as exc:
         if self.request.retries >= MAX_RETRIES:
+            what = (
+                "파일 저장소 오류가"
+                if isinstance(exc, services.StorageUnavailable)
+                else "데이터베이스 연결 오류가"
+            )
             services.report_fail(
                 report_id=report_id,
-                message="데이터베이스 연결 오류가 계속되어 보고서를 만들지 못했습니다. "
-                "잠시 후 다시 요청하십시오.",
+                message=f"{what} 계속되어 보고서를 만들지 못했습니다. 잠시 후 다시 요청하십시오.",
             )
             raise
         if self.request.is_eager:

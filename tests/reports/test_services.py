@@ -156,6 +156,46 @@ def test_a_transient_error_is_retried_and_the_report_completes(
     assert len(stored_files(_uploads_in_tmp)) == 1
 
 
+def test_a_storage_error_is_retried_and_the_report_completes(
+    scored, manager, monkeypatch, django_capture_on_commit_callbacks, _uploads_in_tmp
+):
+    from django.core.files.storage import FileSystemStorage
+
+    real, calls = FileSystemStorage._save, []
+
+    def full_once(self, name, content):
+        calls.append(name)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_once)
+    report = request_result(scored, manager, django_capture_on_commit_callbacks)
+    report.refresh_from_db()
+    assert len(calls) == 2
+    assert report.status == ReportStatus.DONE and report.attempts == 2 and report.error == ""
+    assert len(stored_files(_uploads_in_tmp)) == 1
+
+
+def test_a_storage_that_keeps_failing_fails_the_report_with_its_reason(
+    scored, manager, monkeypatch, settings, django_capture_on_commit_callbacks, _uploads_in_tmp
+):
+    from django.core.files.storage import FileSystemStorage
+
+    settings.REPORTS_MAX_ATTEMPTS = 3
+
+    def always_full(self, name, content):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", always_full)
+    request_result(scored, manager, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    assert report.status == ReportStatus.FAILED and report.attempts == 3
+    assert "3번 시도했지만" in report.error
+    assert "파일 저장소 오류(OSError: [Errno 28] No space left on device)" in report.error
+    assert stored_files(_uploads_in_tmp) == []
+
+
 def test_a_poison_task_stops_after_the_attempt_limit(
     scored, manager, monkeypatch, settings, django_capture_on_commit_callbacks, _uploads_in_tmp
 ):

@@ -12,9 +12,20 @@ from django.urls import reverse
 from .test_settings import GOOD, ROOT, _manage
 
 
-@pytest.mark.parametrize("url_name", ["login", "home", "healthz"])
-def test_security_headers_on_every_kind_of_response(client_for, evaluator, url_name):
-    response = client_for(evaluator).get(reverse(url_name))
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("login", 302),  # a logged-in user is sent home
+        ("home", 200),  # a role's page
+        ("healthz", 200),  # JSON
+        ("/no-such-page/", 404),  # an error page
+        ("/django-admin/", 302),  # a redirect to the admin log-in
+    ],
+)
+def test_security_headers_on_every_kind_of_response(client_for, evaluator, path, status):
+    url = path if path.startswith("/") else reverse(path)
+    response = client_for(evaluator).get(url)
+    assert response.status_code == status
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert (

@@ -50,6 +50,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ("cycle", "status")
     readonly_fields = ("status", "submitted_at", "evidence_open_until")
 
+    def has_add_permission(self, request):
+        # An application is made by the institution through ``application_create``, which
+        # checks eligibility and records the transition; admin only repairs existing ones.
+        return False
+
 
 @admin.register(CycleStageAdvance)
 class CycleStageAdvanceAdmin(ReadOnlyAdmin):

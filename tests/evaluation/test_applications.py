@@ -229,3 +229,19 @@ def test_withdraw_needs_a_reason_and_is_final(application, member):
     assert application.status == ApplicationStatus.WITHDRAWN
     with pytest.raises(ValidationError):
         services.application_transition(application=application, to="draft", by=member)
+
+
+def test_django_admin_cannot_add_an_application_around_the_eligibility_check(
+    client, django_user_model, cycle, institution
+):
+    """Applications are made through ``application_create`` (eligibility, transition log);
+    Django admin, even for a superuser, only shows and repairs existing ones."""
+    root = django_user_model.objects.create_superuser("root", "root@example.invalid", "pw-1234!")
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/django-admin/evaluation/application/add/").status_code == 403
+    response = client.post(
+        "/django-admin/evaluation/application/add/",
+        {"cycle": cycle.pk, "institution": institution.pk},
+    )
+    assert response.status_code == 403
+    assert not Application.objects.exists()

@@ -1,5 +1,6 @@
 """Production mode refuses to start without its variables, and passes ``check --deploy``."""
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,34 @@ def test_default_mode_is_embedded(settings):
     assert live.USE_TZ is True
     assert live.STORAGES["default"]["OPTIONS"]["base_url"] is None
     assert str(live.MEDIA_ROOT).startswith(str(ROOT / "var")) or os.environ.get("MEDIA_ROOT")
+
+
+def test_storage_backend_s3_is_chosen_by_environment_variables():
+    """Production files on S3-compatible storage: the settings branch itself, as the
+    environment selects it (the S3 behaviour is tested against moto in test_storage_s3)."""
+    s3 = {
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "certeval-evidence",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        "AWS_S3_REGION_NAME": "ap-northeast-2",
+        "AWS_ACCESS_KEY_ID": "key-id",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    result = _manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))",
+        **GOOD,
+        **s3,
+    )
+    assert result.returncode == 0, result.stderr
+    default = json.loads(result.stdout.strip().splitlines()[-1])
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = default["OPTIONS"]
+    assert options["bucket_name"] == "certeval-evidence"
+    assert options["endpoint_url"] == "http://127.0.0.1:9000"
+    assert options["region_name"] == "ap-northeast-2"
+    assert (options["access_key"], options["secret_key"]) == ("key-id", "secret")
+    assert options["querystring_auth"] is True and options["default_acl"] is None
+    assert options["file_overwrite"] is False

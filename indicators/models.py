@@ -182,10 +182,11 @@ class FrozenGuardMixin(models.Model):
 
     def save(self, *args, **kwargs):
         self._check_not_frozen()
-        parents = {  # its own version is checked just above
+        own = self.FROZEN_VERSION_PATH.split("__")[0]  # the path just checked above
+        parents = {
             f.attname: getattr(self, f.attname)
             for f in _guarded_parents(type(self))
-            if f.related_model is not RubricVersion
+            if f.name != own
         }
         if parents and _attaches_to_frozen(type(self), [parents]):
             raise FrozenRubricError(str(self))

@@ -1,7 +1,12 @@
 """Evaluation models, one module per idea; import them from here."""
 
 from .access import AccessPurpose, EvidenceAccess
-from .application import Application, ApplicationStatus, ApplicationTransition
+from .application import (
+    EVALUATED_STATUSES,
+    Application,
+    ApplicationStatus,
+    ApplicationTransition,
+)
 from .assignment import (
     Assignment,
     Challenge,
@@ -28,6 +33,15 @@ from .evidence import (
     FileKind,
     FileState,
 )
+from .process import (
+    OBJECTION_CLOSED,
+    Objection,
+    ObjectionItem,
+    ObjectionStatus,
+    RequestDecision,
+    SheetReopening,
+    WithdrawalRequest,
+)
 from .result import AreaSubstitution, Decision, Result
 from .sheet import (
     AppendOnlyError,
@@ -39,6 +53,14 @@ from .sheet import (
 )
 
 __all__ = [
+    "EVALUATED_STATUSES",
+    "OBJECTION_CLOSED",
+    "Objection",
+    "ObjectionItem",
+    "ObjectionStatus",
+    "RequestDecision",
+    "SheetReopening",
+    "WithdrawalRequest",
     "AppendOnlyError",
     "AreaSubstitution",
     "Assignment",

@@ -17,6 +17,17 @@ class ApplicationStatus(models.TextChoices):
     SCORED = "scored", _("채점 완료")
     DECIDED = "decided", _("결과 확정")
     WITHDRAWN = "withdrawn", _("철회")
+    # Still a draft when the cycle left 신청: never evaluated, scored or ranked.
+    NOT_SUBMITTED = "not_submitted", _("미제출")
+
+
+# Applications that were submitted and are (or were) evaluated.
+EVALUATED_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.SCORED,
+    ApplicationStatus.DECIDED,
+)
 
 
 class Application(models.Model):

@@ -72,6 +72,13 @@ class Cycle(models.Model):
         _("점수 편차 경고 비율"), **RATIO, default=Decimal("0.40")
     )
     show_rank = models.BooleanField(_("순위 공개"), default=False)
+    # The institution's result page (from 결과통보 on) shows the evaluators' item comments,
+    # as 평가위원 1, 2, 3 -- never by name.
+    publish_comments = models.BooleanField(_("기관에 항목별 평가 의견 공개"), default=False)
+    # 이의신청 window: this many days from the advance into 결과통보.
+    objection_days = models.PositiveSmallIntegerField(_("이의신청 기간(일)"), default=14)
+    # Set when the admin closes 신청 before the deadline (the gate asks for it).
+    closed_early_reason = models.TextField(_("신청 조기 마감 사유"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -104,6 +111,9 @@ class Cycle(models.Model):
             models.CheckConstraint(
                 condition=models.Q(disagreement_ratio__gte=0, disagreement_ratio__lte=1),
                 name="cycle_disagreement_ratio_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(objection_days__gte=1), name="cycle_objection_days_gte_1"
             ),
         ]
 
@@ -165,6 +175,14 @@ class Cycle(models.Model):
     @property
     def is_open_for_applications(self) -> bool:
         return self.stage == Stage.APPLICATION
+
+    def reached(self, stage: str) -> bool:
+        """The cycle is at ``stage`` or past it."""
+        return self.stage_index >= STAGE_ORDER.index(stage)
+
+    @property
+    def is_final(self) -> bool:
+        return self.stage == Stage.FINAL
 
 
 class CycleStageDate(models.Model):

@@ -67,6 +67,10 @@ class Result(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     committee_at = models.DateTimeField(_("결정 시각"), null=True, blank=True)
+    # SHA-256 of the counted-sheet set the committee decided on (see
+    # ``services.process.counted_basis``): a different set today means the decision must be
+    # taken again (ADR 011).
+    committee_basis = models.CharField(_("결정 근거 평가표 해시"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("평가 결과")

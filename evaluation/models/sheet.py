@@ -84,6 +84,8 @@ class AuditAction(models.TextChoices):
     CONFIRM = "confirm", _("확정")
     UNLOCK = "unlock", _("확정 해제")
     IMPORT = "import", _("가져오기")
+    EXCLUDE = "exclude", _("배제")  # a confirmed sheet left the result (회피·기피·제척)
+    REOPEN = "reopen", _("재심 재개")  # items reopened by an accepted 이의신청
 
 
 class AppendOnlyError(Exception):

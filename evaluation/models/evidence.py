@@ -70,7 +70,8 @@ class EvidenceFile(models.Model):
         Application, on_delete=models.PROTECT, related_name="evidence_files"
     )
     original_name = models.CharField(_("원래 파일 이름"), max_length=255)
-    storage_key = models.CharField(_("저장 키"), max_length=255, unique=True)
+    # Unique among uploads; a link (``linked_from``) shares its original's key (no 2nd copy).
+    storage_key = models.CharField(_("저장 키"), max_length=255)
     size = models.PositiveBigIntegerField(_("크기(바이트)"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     kind = models.CharField(_("형식"), max_length=10, choices=FileKind.choices)
@@ -85,6 +86,17 @@ class EvidenceFile(models.Model):
         related_name="replaced_by",
         verbose_name=_("대체한 이전 파일"),
     )
+    linked_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="links",
+        verbose_name=_("연결한 원본 파일"),
+    )
+    # Active content found in a PDF (JavaScript, launch actions, embedded files), "; "-joined;
+    # empty when none. Accepted with this flag and always previewed sandboxed (ADR 013).
+    active_content = models.CharField(_("능동 콘텐츠"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -97,11 +109,21 @@ class EvidenceFile(models.Model):
         verbose_name_plural = _("증빙 파일")
         ordering = ["evidence", "uploaded_at", "pk"]
         constraints = [
-            # The same bytes are attached at most once per application.
+            # The same bytes are uploaded at most once per application; other items link them.
             models.UniqueConstraint(
                 fields=["application", "sha256"],
-                condition=models.Q(state="current"),
+                condition=models.Q(state="current", linked_from__isnull=True),
                 name="uniq_current_file_content",
+            ),
+            models.UniqueConstraint(
+                fields=["evidence", "sha256"],
+                condition=models.Q(state="current"),
+                name="uniq_current_file_content_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["storage_key"],
+                condition=models.Q(linked_from__isnull=True),
+                name="uniq_evidence_storage_key",
             ),
             models.CheckConstraint(condition=models.Q(size__gt=0), name="evidence_file_not_empty"),
             models.CheckConstraint(
@@ -123,6 +145,10 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def active_content_list(self) -> list[str]:
+        return [part for part in self.active_content.split("; ") if part]
 
     @property
     def is_previewable(self) -> bool:

@@ -19,6 +19,7 @@ class ReportKind(models.TextChoices):
     SHEET = "sheet", _("평가표")
     SUMMARY = "summary", _("집계표")
     BATCH = "batch", _("결과보고서 일괄")
+    CERTIFICATION = "certification", _("인증서")
 
 
 class ReportStatus(models.TextChoices):
@@ -32,15 +33,15 @@ TERMINAL_STATUSES = (ReportStatus.DONE, ReportStatus.FAILED)
 
 
 class Report(models.Model):
-    kind = models.CharField(_("종류"), max_length=10, choices=ReportKind.choices)
+    kind = models.CharField(_("종류"), max_length=20, choices=ReportKind.choices)
     cycle = models.ForeignKey(
         "evaluation.Cycle",
         on_delete=models.PROTECT,
         related_name="reports",
         verbose_name=_("평가 주기"),
     )
-    # result: the application; sheet: the assignment (and its application); summary and
-    # batch: neither.
+    # result and certification: the application; sheet: the assignment (and its
+    # application); summary and batch: neither.
     application = models.ForeignKey(
         "evaluation.Application",
         on_delete=models.PROTECT,
@@ -130,6 +131,11 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="sheet") | models.Q(assignment__isnull=False),
                 name="report_sheet_has_assignment",
+            ),
+            # A certification's PDF: the application it was issued to (one certification each).
+            models.CheckConstraint(
+                condition=~models.Q(kind="certification") | models.Q(application__isnull=False),
+                name="report_certification_has_application",
             ),
         ]
         indexes = [models.Index(fields=["cycle", "kind", "status"])]

@@ -15,6 +15,7 @@ from .assignment import (
     Exclusion,
     Pledge,
 )
+from .certification import Certification, CertificationCounter, CertificationStatus
 from .cycle import (
     STAGE_ORDER,
     AggregationRule,
@@ -67,6 +68,9 @@ __all__ = [
     "AuditAction",
     "Challenge",
     "ChallengeDecision",
+    "Certification",
+    "CertificationCounter",
+    "CertificationStatus",
     "Decision",
     "Declaration",
     "Exclusion",

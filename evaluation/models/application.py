@@ -56,6 +56,16 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("제출 시각"), null=True, blank=True)
     # Set when an admin reopens the evidence after the deadline: edits are allowed until then.
     evidence_open_until = models.DateTimeField(_("증빙 재개방 기한"), null=True, blank=True)
+    # 재인증: the institution's certification of the same programme that ends near this
+    # cycle's reference date (services.certification.renewal_candidate; ADR 017).
+    renewal_of = models.ForeignKey(
+        "evaluation.Certification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("재인증 대상 인증서"),
+    )
 
     class Meta:
         verbose_name = _("신청")

@@ -77,6 +77,8 @@ class Cycle(models.Model):
     publish_comments = models.BooleanField(_("기관에 항목별 평가 의견 공개"), default=False)
     # 이의신청 window: this many days from the advance into 결과통보.
     objection_days = models.PositiveSmallIntegerField(_("이의신청 기간(일)"), default=14)
+    # 인증서 validity: valid_until = issue date + this many years - 1 day (ADR 017).
+    certificate_years = models.PositiveSmallIntegerField(_("인증 유효기간(년)"), default=3)
     # Set when the admin closes 신청 before the deadline (the gate asks for it).
     closed_early_reason = models.TextField(_("신청 조기 마감 사유"), blank=True)
     created_by = models.ForeignKey(
@@ -114,6 +116,9 @@ class Cycle(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(objection_days__gte=1), name="cycle_objection_days_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(certificate_years__gte=1), name="cycle_certificate_years_gte_1"
             ),
         ]
 

@@ -20,6 +20,7 @@ from ..models import (
     EvidenceReopening,
     FileState,
 )
+from .certification import renewal_candidate
 from .storage import storage_delete_on_commit
 
 S = ApplicationStatus
@@ -79,9 +80,18 @@ def application_create(*, cycle: Cycle, institution: Institution, by) -> Applica
     problems += eligibility_problems(institution=institution, cycle=cycle)
     if problems:
         raise ValidationError(problems)
-    application = Application.objects.create(cycle=cycle, institution=institution, created_by=by)
+    # 재인증 when the institution's certification of this programme ends near the reference
+    # date (ADR 017).
+    renewal_of = renewal_candidate(institution=institution, cycle=cycle)
+    application = Application.objects.create(
+        cycle=cycle, institution=institution, created_by=by, renewal_of=renewal_of
+    )
     ApplicationTransition.objects.create(
-        application=application, from_status="", to_status=S.DRAFT, by=by, reason="신청"
+        application=application,
+        from_status="",
+        to_status=S.DRAFT,
+        by=by,
+        reason=f"재인증 신청 (이전 인증서 {renewal_of.number})" if renewal_of else "신청",
     )
     return application
 

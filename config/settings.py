@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "indicators",
     "evaluation",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "institutions.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -263,6 +265,16 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "certeval@localhost")
+# Seconds an SMTP connect/read may take before the send fails and is retried (Django's own
+# setting, read by the SMTP back end; notifications pass it explicitly too).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# --- Notifications (issue 13, docs/decisions/012-notifications-outbox.md) --------------------
+# Names in every message's subject, greeting and signature; never hard-coded in templates.
+SITE_NAME = env("SITE_NAME", "고용서비스 우수기관 인증평가시스템")
+ORGANIZATION_NAME = env("ORGANIZATION_NAME", "인증평가 사무국")
+# Local hour from which send_pending_notifications computes the day's reminders and digest.
+NOTIFICATIONS_SCHEDULE_HOUR = env_int("NOTIFICATIONS_SCHEDULE_HOUR", 8)
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

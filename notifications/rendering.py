@@ -1,0 +1,65 @@
+"""Render a notice (subject, plain text, HTML) from its event's templates and stored context.
+
+The same function renders the e-mail, the in-app line and the outbox preview, so the preview
+is exactly what will be sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template import Context, Template, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+
+from . import events
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+    link: str
+
+
+def absolute(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def base_context(*, recipient, event: events.Event, url: str) -> dict:
+    return {
+        "recipient_name": getattr(recipient, "display_name", "") or str(recipient),
+        "site_name": settings.SITE_NAME,
+        "organization_name": settings.ORGANIZATION_NAME,
+        "event_label": event.label,
+        "link": absolute(url),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def render(*, event_key: str, recipient, url: str, context: dict) -> Message:
+    event = events.get(event_key)
+    ctx = {**(context or {}), **base_context(recipient=recipient, event=event, url=url)}
+    subject = " ".join(Template(event.subject).render(Context(ctx, autoescape=False)).split())
+    text = render_to_string(event.text_template, ctx)
+    try:
+        html_template = get_template(event.html_template)
+    except TemplateDoesNotExist:
+        html = render_to_string(
+            "notifications/email/_layout.html", {**ctx, "subject": subject, "text": text}
+        )
+    else:
+        html = html_template.render({**ctx, "subject": subject})
+    return Message(subject=subject[:200], text=text, html=html, link=ctx["link"])
+
+
+def render_notification(notification) -> Message:
+    return render(
+        event_key=notification.event,
+        recipient=notification.recipient,
+        url=notification.url,
+        context=notification.context,
+    )

@@ -27,6 +27,18 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # A reset link an admin sent from the 사용자·역할 page (issue 15); Django's own views.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("users/", include("institutions.urls")),
     path("rubrics/", include("indicators.urls")),
     path("", include("evaluation.urls")),
     path("reports/", include("reports.urls")),

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import GROUP_NAMES, Role
@@ -119,3 +120,64 @@ class Certificate(models.Model):
 
     def is_valid_on(self, day) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+
+class AccountAction(models.TextChoices):
+    GRANT = "grant", _("역할 부여")
+    REVOKE = "revoke", _("역할 해제")
+    PASSWORD_RESET = "password_reset", _("비밀번호 재설정 링크 발송")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("2단계 인증 초기화")
+
+
+class AccountAuditQuerySet(models.QuerySet):
+    """Append-only: rows are added, never changed or removed."""
+
+    def update(self, **kwargs):
+        raise PermissionError("계정 변경 이력은 수정할 수 없습니다.")
+
+    def delete(self):
+        raise PermissionError("계정 변경 이력은 삭제할 수 없습니다.")
+
+    delete.queryset_only = True
+
+
+class AccountAudit(models.Model):
+    """Who granted or revoked which role of whom, when and why; password-reset links sent and
+    second factors reset for another user. Written only by ``institutions.services``
+    (docs/decisions/014-security-round-two.md). ``actor`` is empty for the system (seed,
+    ``manage.py`` commands)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_audit", verbose_name=_("대상")
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("처리자"),
+    )
+    at = models.DateTimeField(_("시각"), default=timezone.now)
+    action = models.CharField(_("동작"), max_length=30, choices=AccountAction.choices)
+    role = models.CharField(_("역할"), max_length=20, choices=Role.choices, blank=True)
+    reason = models.TextField(_("사유"), blank=True)
+
+    objects = AccountAuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("계정 변경 이력")
+        verbose_name_plural = _("계정 변경 이력")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("add", "view")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("계정 변경 이력은 수정할 수 없습니다.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("계정 변경 이력은 삭제할 수 없습니다.")

@@ -149,6 +149,15 @@ EXPECTED: dict[str, Rule] = {
     "logout": Rule(get=each(PERSONAS, NOT_ALLOWED), post=each(PERSONAS, to("login"))),
     "password_change": form(get=each(LOGGED_IN, OK), post=each(LOGGED_IN, OK)),
     "password_change_done": get_only(**each(LOGGED_IN, OK)),
+    # a reset link (issue 15): anyone may open it; a wrong token gets the "invalid link" page
+    "password_reset_confirm": page(**each(PERSONAS, OK)),
+    "password_reset_complete": page(**each(PERSONAS, OK)),
+    # --- institutions: users and roles (admins only; issue 15) ------------------------------
+    "institutions:user_list": get_only(admin_user=OK),
+    "institutions:user_detail": get_only(admin_user=OK),
+    "institutions:user_role_grant": post_only(admin_user=BAD),  # no role, no reason
+    "institutions:user_role_revoke": post_only(admin_user=BAD),
+    "institutions:user_password_reset": post_only(admin_user=BAD),  # no reason
     "set_language": Rule(get=each(PERSONAS, to("home")), post=each(PERSONAS, to("home"))),
     # --- indicators: every role reads published rubrics; only admins manage and edit --------
     "indicators:version_list": get_only(**each(LOGGED_IN, OK)),

@@ -340,6 +340,10 @@ KWARG_RULES = [
     (r"^sheets/<int:pk>/", "pk", lambda w: w.assignment.pk),  # a sheet is its assignment's
     (r"^challenges/<int:pk>/", "pk", lambda w: w.challenge.pk),
     (r"^reports/<int:pk>/", "pk", lambda w: w.report.pk),
+    # users and roles: the assigned evaluator's account; a reset link with a wrong token
+    (r"^users/<int:pk>/", "pk", lambda w: w.users["evaluator"].pk),
+    (r"^accounts/reset/", "uidb64", lambda w: "MQ"),
+    (r"^accounts/reset/", "token", lambda w: "0-0"),
 ]
 
 

@@ -39,6 +39,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
 
+def weak_secret(value: str) -> str:
+    """Why ``value`` is too weak for a production secret ("" if it is not): the thresholds of
+    Django's ``check --deploy`` (security.W009), refused at start instead of warned about."""
+    from django.core.checks.security import base as deploy
+
+    if len(value) < deploy.SECRET_KEY_MIN_LENGTH:
+        return f"{len(value)} characters, fewer than {deploy.SECRET_KEY_MIN_LENGTH}"
+    if len(set(value)) < deploy.SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"{len(set(value))} distinct characters, "
+            f"fewer than {deploy.SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    if value.startswith(deploy.SECRET_KEY_INSECURE_PREFIX):
+        return f"it starts with {deploy.SECRET_KEY_INSECURE_PREFIX!r} (Django's throw-away key)"
+    return ""
+
+
 APP_ENV = env("APP_ENV", "development").lower()
 PRODUCTION = APP_ENV == "production"
 
@@ -58,6 +75,12 @@ if PRODUCTION:
         raise ImproperlyConfigured("APP_ENV=production requires a PostgreSQL DATABASE_URL.")
     if not env("CELERY_BROKER_URL").startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured("APP_ENV=production requires a Redis CELERY_BROKER_URL.")
+    if weak_secret(env("SECRET_KEY")):
+        raise ImproperlyConfigured(
+            "APP_ENV=production refuses a weak SECRET_KEY: "
+            + weak_secret(env("SECRET_KEY"))
+            + ". Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-not-for-production-use-0123456789"

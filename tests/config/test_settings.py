@@ -114,3 +114,21 @@ def test_storage_backend_s3_is_chosen_by_environment_variables():
     assert (options["access_key"], options["secret_key"]) == ("key-id", "secret")
     assert options["querystring_auth"] is True and options["default_acl"] is None
     assert options["file_overwrite"] is False
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("x", "1 characters, fewer than 50"),
+        ("ab" * 40, "2 distinct characters, fewer than 5"),
+        ("django-insecure-" + "k9$Zp!2vQ7@wLm4#xR8&tY1^cB6*nH3(eJ5)uF0-", "django-insecure-"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key(key, why):
+    """Issue 15, finding 6: ``SECRET_KEY=x`` started in production."""
+    result = _manage("check", **{**GOOD, "SECRET_KEY": key})
+    assert result.returncode != 0
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured:")
+    assert "weak SECRET_KEY" in line and why in line
+    assert len(key) < 3 or key not in line  # the secret itself is never echoed

@@ -117,3 +117,28 @@ def area_averages(rows: list[tuple[str, str, Decimal | None]]) -> bytes:
 def _num(value: Decimal) -> str:
     value = Decimal(value)
     return format(value.quantize(Decimal(1)) if value == value.to_integral() else value, "f")
+
+
+def evaluator_severity(rows: list[tuple[str, Decimal | None, bool]], *, bound: Decimal) -> bytes:
+    """Each evaluator's severity (mean of own − mean of the others, % of the item's points):
+    rows of (name, severity % or None, flagged). Flagged evaluators form their own series, so
+    the legend names them (colour is not the only signal)."""
+    chart = pygal.HorizontalBar(
+        **_config(
+            title=_("평가위원별 엄격도 (다른 위원 평균과의 차, 배점 대비 %)"),
+            height=max(240, 80 + 40 * len(rows)),
+            value_formatter=lambda v: f"{v:+.1f}%",
+        )
+    )
+    chart.add_xml_filter(_strip_scripts)
+    chart.x_labels = [name for name, _value, _flag in rows]
+
+    def series(flag: bool):
+        return [
+            None if value is None or flagged != flag else float(value)
+            for _name, value, flagged in rows
+        ]
+
+    chart.add(_("경계(±%(bound)s%%p) 이내") % {"bound": _num(bound)}, series(False))
+    chart.add(_("경계 초과"), series(True))
+    return chart.render()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignment, cycles, files, portal, results, sheet
+from .views import assignment, cycles, files, portal, reliability, results, sheet
 
 app_name = "evaluation"
 
@@ -64,6 +64,15 @@ urlpatterns = [
     path("cycles/<slug:slug>/dashboard/", results.cycle_dashboard, name="cycle_dashboard"),
     path("cycles/<slug:slug>/dashboard/<str:kind>.svg", results.cycle_chart, name="cycle_chart"),
     path("cycles/<slug:slug>/recompute/", results.cycle_recompute, name="cycle_recompute"),
+    path(
+        "cycles/<slug:slug>/reliability/", reliability.cycle_reliability, name="cycle_reliability"
+    ),
+    path(
+        "cycles/<slug:slug>/reliability/severity.svg",
+        reliability.reliability_chart,
+        name="reliability_chart",
+    ),
+    path("cycles/<slug:slug>/my-severity/", reliability.my_severity, name="my_severity"),
     path("applications/<int:pk>/result/", results.application_result, name="application_result"),
     path("applications/<int:pk>/result/decide/", results.committee_decide, name="committee_decide"),
     path(

@@ -79,3 +79,9 @@ def fixed(value, places):
     from decimal import Decimal
 
     return format(Decimal(value).quantize(Decimal(1).scaleb(-int(places))), "f")
+
+
+@register.filter
+def severity_height(n_evaluators):
+    """The severity chart's height for ``n_evaluators`` bars (as ``charts.evaluator_severity``)."""
+    return max(240, 80 + 40 * int(n_evaluators))

@@ -246,6 +246,11 @@ EXPECTED: dict[str, Rule] = {
     "evaluation:cycle_dashboard": page(**each(STAFF, OK)),
     "evaluation:cycle_chart": page(**each(STAFF, OK)),
     "evaluation:cycle_recompute": post_only(admin_user=to("evaluation:cycle_dashboard")),
+    # reliability (ADR 015): staff; an evaluator sees only their own, once the cycle is 확정
+    # (the world's cycle is at 결과통보, so nobody gets it there)
+    "evaluation:cycle_reliability": page(**each(STAFF, OK)),
+    "evaluation:reliability_chart": page(**each(STAFF, OK)),
+    "evaluation:my_severity": page(),
     "evaluation:application_result": page(**each(STAFF, OK)),
     "evaluation:committee_decide": post_only(admin_user=BAD),
     "evaluation:substitution_confirm": post_only(admin_user=BAD),

@@ -186,7 +186,13 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The address axes records comes from the same rule as the access logs: X-Forwarded-For only
+# through TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR otherwise (institutions/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "institutions.client_ip.client_ip"
+# Reverse proxies in front of the application that append to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for). 0: REMOTE_ADDR is the client. The documented compose set-up with
+# one nginx in front: 1. Never more than the proxies there are: an extra one trusts the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation.queries import visible_cycles
+from institutions.client_ip import client_ip
 from institutions.roles import Role
 
 from . import queries, services
@@ -39,7 +40,7 @@ def _require(condition: bool) -> None:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # through TRUSTED_PROXY_COUNT proxies only
 
 
 def _back(request, default: str) -> str:
@@ -149,6 +150,8 @@ def _retry_url(report: Report) -> str:
         return reverse("reports:request_sheet", args=[report.assignment_id])
     if report.kind == ReportKind.SUMMARY:
         return reverse("reports:request_summary", args=[report.cycle.slug])
+    if report.kind == ReportKind.CERTIFICATION:
+        return reverse("reports:request_certification", args=[report.application.certification.pk])
     return reverse("reports:request_batch", args=[report.cycle.slug])
 
 
@@ -228,6 +231,22 @@ def request_sheet(request, pk):
         request,
         lambda: services.report_request_sheet(assignment=assignment, by=request.user),
         reverse("reports:index"),
+    )
+
+
+@login_required
+@require_POST
+def request_certification(request, pk):
+    certification = get_object_or_404(
+        queries.requestable_certifications(request.user).select_related(
+            "institution", "cycle", "application", "rubric_version__rubric"
+        ),
+        pk=pk,
+    )
+    return _requested(
+        request,
+        lambda: services.report_request_certification(certification=certification, by=request.user),
+        reverse("evaluation:certification_detail", args=[certification.pk]),
     )
 
 

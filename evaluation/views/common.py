@@ -2,6 +2,8 @@
 
 from django.http import Http404
 
+from institutions.client_ip import client_ip as institutions_client_ip
+
 
 def require(condition: bool) -> None:
     """Outsiders get 404, never 403."""
@@ -15,8 +17,9 @@ def wants_json(request) -> bool:
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only, as for django-axes: a proxy's X-Forwarded-For is not trusted here.
-    return request.META.get("REMOTE_ADDR") or None
+    # One rule for the access logs and django-axes: X-Forwarded-For only through
+    # TRUSTED_PROXY_COUNT proxies (institutions/client_ip.py).
+    return institutions_client_ip(request)
 
 
 def error_messages(exc) -> list[str]:

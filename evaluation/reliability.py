@@ -402,3 +402,79 @@ def analyse(
         bound=bound,
         min_units=severity_min_units,
     )
+
+
+# --- plain shapes (the ``reliability`` command, the 집계표 XLSX) ---------------------------------
+
+
+def _number(value: Decimal | None) -> float | None:
+    """A 4-place Decimal as a JSON number (None stays None)."""
+    return None if value is None else float(value)
+
+
+def _alpha_document(a: Alpha) -> dict:
+    return {
+        "value": _number(a.value),
+        "low": _number(a.low),
+        "high": _number(a.high),
+        "units": a.units,
+    }
+
+
+def document(found: Reliability) -> dict:
+    """The JSON document of ``manage.py reliability``: numbers rounded to 4 places, null where
+    a figure cannot be computed."""
+    return {
+        "alpha": {
+            "overall": _alpha_document(found.overall),
+            "areas": {code: _alpha_document(a) for code, a in found.areas.items()},
+            "items": {code: _alpha_document(a) for code, a in found.items.items()},
+        },
+        "evaluators": [
+            {
+                "evaluator": s.evaluator,
+                "severity_points": _number(s.points),
+                "severity_percent": _number(s.percent),
+                "units": s.units,
+                "highest": s.highest,
+                "lowest": s.lowest,
+            }
+            for s in found.evaluators
+        ],
+    }
+
+
+TABLE_COLUMNS = (
+    "kind",
+    "code",
+    "alpha",
+    "low",
+    "high",
+    "units",
+    "pairable",
+    "reading",
+    "severity_points",
+    "severity_percent",
+    "se_percent",
+    "highest",
+    "lowest",
+    "flagged",
+    "reason",
+)
+
+
+def table(found: Reliability) -> list[list]:
+    """One row per α (overall, areas, items) and per evaluator, under ``TABLE_COLUMNS``."""
+
+    def alpha_row(kind: str, code: str, a: Alpha) -> list:
+        return [kind, code, a.value, a.low, a.high, a.units, a.pairable, a.reading]
+
+    rows = [alpha_row("overall", "", found.overall) + [None] * 6 + [found.overall.reason]]
+    rows += [alpha_row("area", c, a) + [None] * 6 + [a.reason] for c, a in found.areas.items()]
+    rows += [alpha_row("item", c, a) + [None] * 6 + [a.reason] for c, a in found.items.items()]
+    for s in found.evaluators:
+        rows.append(
+            ["evaluator", s.evaluator, None, None, None, s.units, None, None]
+            + [s.points, s.percent, s.se_percent, s.highest, s.lowest, s.flagged, ""]
+        )
+    return rows

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("평가")
+
+    def ready(self):
+        # Visibility hooks and reminder sources for notices (evaluation/notices.py, ADR 012).
+        from . import notices
+
+        notices.register()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from institutions.models import Institution
 
-from .. import queries
+from .. import notices, queries
 from ..models import (
     Application,
     ApplicationStatus,
@@ -93,6 +93,7 @@ def application_create(*, cycle: Cycle, institution: Institution, by) -> Applica
         by=by,
         reason=f"재인증 신청 (이전 인증서 {renewal_of.number})" if renewal_of else "신청",
     )
+    notices.application_received(application)
     return application
 
 
@@ -136,6 +137,7 @@ def application_submit(*, application: Application, by) -> Application:
     keys = list(stale.values_list("storage_key", flat=True))
     stale.update(purged_at=timezone.now())
     storage_delete_on_commit(keys)
+    notices.submission_confirmed(application)
     return application
 
 

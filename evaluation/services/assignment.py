@@ -12,11 +12,8 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from institutions.models import Membership, User
@@ -33,6 +30,7 @@ from ..models import (
     Exclusion,
     Pledge,
 )
+from ..notices import assignments_created
 from ..queries import assignment as aq
 
 log = logging.getLogger(__name__)
@@ -48,43 +46,17 @@ def _name(user) -> str:
 
 
 def _notify_on_commit(pairs: list[tuple[int, int]]) -> None:
-    """After the transaction commits, send each evaluator one notice listing their new
-    assignments. A mail failure is logged; it never undoes an assignment."""
-    if not pairs:
-        return
-    by_evaluator: dict[int, list[int]] = defaultdict(list)
-    for application_id, evaluator_id in pairs:
-        by_evaluator[evaluator_id].append(application_id)
-    transaction.on_commit(lambda: assignment_notices_send(by_evaluator=dict(by_evaluator)))
+    """Write each evaluator one notice listing their new assignments, with a link to each
+    (an outbox row in this transaction, e-mailed after commit by the notifications worker;
+    a mail server outage never undoes an assignment)."""
+    if pairs:
+        assignment_notices_send(pairs=pairs)
 
 
-def assignment_notices_send(*, by_evaluator: dict[int, list[int]]) -> int:
-    """Send the assignment notice (Korean) to each evaluator; returns how many were sent."""
-    sent = 0
-    users = User.objects.in_bulk(list(by_evaluator))
-    apps = Application.objects.select_related("institution", "cycle").in_bulk(
-        [a for ids in by_evaluator.values() for a in ids]
-    )
-    for evaluator_id, app_ids in by_evaluator.items():
-        user = users.get(evaluator_id)
-        if user is None or not user.email:
-            log.warning("assignment notice: evaluator %s has no e-mail address", evaluator_id)
-            continue
-        applications = [apps[a] for a in app_ids if a in apps]
-        context = {
-            "evaluator": user,
-            "applications": applications,
-            "site_url": getattr(settings, "SITE_URL", ""),
-        }
-        subject = render_to_string("evaluation/email/assignment_subject.txt", context).strip()
-        body = render_to_string("evaluation/email/assignment_notice.txt", context)
-        try:
-            send_mail(subject, body, None, [user.email])
-        except Exception:  # noqa: BLE001 -- a mail server outage must not lose assignments
-            log.exception("assignment notice to %s failed", user.email)
-        else:
-            sent += 1
-    return sent
+def assignment_notices_send(*, pairs: list[tuple[int, int]]) -> int:
+    """The assignment notices for these (application id, evaluator id) pairs; returns how
+    many outbox rows were new (a repeat writes none)."""
+    return assignments_created(pairs)
 
 
 # --- assignment ----------------------------------------------------------------------------

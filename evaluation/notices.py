@@ -1,0 +1,282 @@
+"""Who in the evaluation process receives which notice (issue 13).
+
+Evaluation calls ``notifications.services.notify``; the notifications app knows nothing of
+evaluation (docs/decisions/012-notifications-outbox.md). Every function here writes outbox rows
+in the caller's transaction and returns how many were new; delivery follows the commit.
+
+``register()`` (called from ``EvaluationConfig.ready``) installs the visibility hooks that keep
+a notice about an application or an assignment from reaching someone who may no longer see it,
+and the daily reminder sources run by ``send_pending_notifications``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from institutions.models import Institution, User
+from institutions.roles import GROUP_NAMES, Role
+from notifications import policy, schedule
+from notifications.rendering import absolute
+from notifications.services import notify
+
+from . import queries
+from .models import Application, ApplicationStatus, Assignment, Cycle, Stage
+from .queries import assignment as aq
+
+EVIDENCE_REMINDER_DAYS = (7, 1)
+SCORING_REMINDER_DAYS = (3, 1)
+
+S = ApplicationStatus
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def members_of(institution_ids) -> list[User]:
+    """Active institution staff of these institutions (the recipients of institution notices)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__institution_id__in=list(institution_ids),
+            groups__name=GROUP_NAMES[Role.INSTITUTION],
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _application_context(application: Application) -> dict:
+    return {
+        "cycle": application.cycle.title,
+        "institution": application.institution.name,
+        "deadline": _day(application.cycle.evidence_deadline),
+    }
+
+
+def _checklist_url(application: Application) -> str:
+    return reverse("evaluation:checklist", args=[application.pk])
+
+
+# --- institutions ----------------------------------------------------------------------------
+
+
+def application_received(application: Application) -> int:
+    return notify(
+        event="application_received",
+        recipients=members_of([application.institution_id]),
+        obj=application,
+        url=_checklist_url(application),
+        context=_application_context(application),
+    )
+
+
+def submission_confirmed(application: Application) -> int:
+    """With the list of what was submitted: every item with its current files."""
+    items = [
+        {
+            "title": f"{row['item'].code} {row['item'].title}",
+            "files": [f.original_name for f in row["files"]],
+        }
+        for row in queries.application_checklist(application)
+        if row["attached"]
+    ]
+    return notify(
+        event="submission_confirmed",
+        recipients=members_of([application.institution_id]),
+        obj=application,
+        url=_checklist_url(application),
+        context={
+            **_application_context(application),
+            "submitted_at": _day(application.submitted_at),
+            "items": items,
+        },
+        # A submission after an evidence reopening is a new submission, confirmed again.
+        key=application.submitted_at.isoformat() if application.submitted_at else "",
+    )
+
+
+def eligible_institutions(cycle: Cycle) -> list[Institution]:
+    from .services.applications import eligibility_problems
+
+    return [
+        i for i in Institution.objects.all() if not eligibility_problems(institution=i, cycle=cycle)
+    ]
+
+
+def cycle_announced(cycle: Cycle) -> int:
+    """공고: a mass notice to the members of every eligible institution, held in the outbox
+    until an admin previews and releases it (one batch for the whole announcement)."""
+    eligible = [i.pk for i in eligible_institutions(cycle)]
+    return notify(
+        event="cycle_announced",
+        recipients=members_of(eligible),
+        obj=cycle,
+        url=reverse("evaluation:portal"),
+        context={
+            "cycle": cycle.title,
+            "reference_date": cycle.reference_date.isoformat(),
+            "deadline": _day(cycle.evidence_deadline),
+        },
+        mass=True,
+    )
+
+
+def evaluation_started(cycle: Cycle) -> int:
+    """서류심사 began: every applicant whose application is in review is told."""
+    total = 0
+    applications = (
+        Application.objects.filter(cycle=cycle, status__in=[S.SUBMITTED, S.UNDER_REVIEW])
+        .select_related("cycle", "institution")
+        .order_by("pk")
+    )
+    for application in applications:
+        total += notify(
+            event="evaluation_started",
+            recipients=members_of([application.institution_id]),
+            obj=application,
+            url=_checklist_url(application),
+            context=_application_context(application),
+        )
+    return total
+
+
+# --- evaluators ------------------------------------------------------------------------------
+
+
+def assignments_created(pairs: list[tuple[int, int]]) -> int:
+    """One notice per evaluator listing their new assignments, each with its link."""
+    by_evaluator: dict[int, list[int]] = defaultdict(list)
+    for application_id, evaluator_id in pairs:
+        by_evaluator[evaluator_id].append(application_id)
+    assignments = {
+        (a.application_id, a.evaluator_id): a
+        for a in Assignment.objects.filter(
+            evaluator_id__in=list(by_evaluator),
+            application_id__in=[a for ids in by_evaluator.values() for a in ids],
+        ).select_related("application__institution", "application__cycle", "evaluator")
+    }
+    total = 0
+    for evaluator_id, app_ids in by_evaluator.items():
+        mine = sorted(
+            (assignments[(a, evaluator_id)] for a in app_ids if (a, evaluator_id) in assignments),
+            key=lambda a: a.pk,
+        )
+        if not mine:
+            continue
+        links = [
+            {
+                "institution": a.application.institution.name,
+                "url": absolute(reverse("evaluation:open_assignment", args=[a.pk])),
+            }
+            for a in mine
+        ]
+        total += notify(
+            event="assignment_created",
+            recipients=[mine[0].evaluator],
+            obj=mine[0],
+            url=(
+                reverse("evaluation:open_assignment", args=[mine[0].pk])
+                if len(mine) == 1
+                else reverse("home")
+            ),
+            context={"cycle": mine[0].application.cycle.title, "applications": links},
+            key=",".join(str(a.pk) for a in mine),
+        )
+    return total
+
+
+# --- scheduled reminders -----------------------------------------------------------------------
+
+
+def evidence_deadline_reminders(today: date) -> int:
+    """D-7 and D-1 before the evidence deadline, to members of institutions whose draft
+    application still has items without evidence."""
+    total = 0
+    for cycle in Cycle.objects.filter(stage=Stage.APPLICATION):
+        days = (timezone.localtime(cycle.evidence_deadline).date() - today).days
+        if days not in EVIDENCE_REMINDER_DAYS:
+            continue
+        for application in Application.objects.filter(cycle=cycle, status=S.DRAFT).select_related(
+            "cycle", "institution"
+        ):
+            missing = queries.missing_items(application)
+            if not missing:
+                continue
+            total += notify(
+                event="evidence_deadline",
+                recipients=members_of([application.institution_id]),
+                obj=application,
+                url=_checklist_url(application),
+                context={
+                    **_application_context(application),
+                    "days_left": days,
+                    "missing": [f"{i.code} {i.title}" for i in missing],
+                },
+                key=f"D-{days}",
+            )
+    return total
+
+
+def scoring_deadline_of(cycle: Cycle) -> datetime | None:
+    """The cycle's scoring deadline, once the cycle model has one (``scoring_deadline``)."""
+    return getattr(cycle, "scoring_deadline", None)
+
+
+def scoring_deadline_reminders(today: date) -> int:
+    """D-3 and D-1 before the scoring deadline, to evaluators with unconfirmed sheets."""
+    total = 0
+    for cycle in Cycle.objects.filter(stage__in=[Stage.DOCUMENT_REVIEW, Stage.SITE_VISIT]):
+        deadline = scoring_deadline_of(cycle)
+        if deadline is None:
+            continue
+        days = (timezone.localtime(deadline).date() - today).days
+        if days not in SCORING_REMINDER_DAYS:
+            continue
+        pending: dict[int, list[str]] = defaultdict(list)
+        evaluators: dict[int, User] = {}
+        for a in (
+            aq.cycle_counted_assignments(cycle)
+            .exclude(sheet__status="confirmed")
+            .select_related("evaluator", "application__institution")
+            .order_by("application__institution__name")
+        ):
+            pending[a.evaluator_id].append(a.application.institution.name)
+            evaluators[a.evaluator_id] = a.evaluator
+        for evaluator_id, names in pending.items():
+            total += notify(
+                event="scoring_deadline",
+                recipients=[evaluators[evaluator_id]],
+                obj=cycle,
+                url=reverse("home"),
+                context={
+                    "cycle": cycle.title,
+                    "deadline": _day(deadline),
+                    "days_left": days,
+                    "sheets": names,
+                },
+                key=f"D-{days}",
+            )
+    return total
+
+
+# --- visibility hooks --------------------------------------------------------------------------
+
+
+def _application_visible(user, application: Application) -> bool:
+    return queries.visible_applications(user).filter(pk=application.pk).exists()
+
+
+def _assignment_visible(user, assignment: Assignment) -> bool:
+    return assignment.evaluator_id == user.pk and assignment.is_active
+
+
+def register() -> None:
+    policy.register(Application, _application_visible)
+    policy.register(Assignment, _assignment_visible)
+    schedule.register_reminder(evidence_deadline_reminders)
+    schedule.register_reminder(scoring_deadline_reminders)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from institutions.forms import LoginForm
+from institutions.views import GuardedPasswordChangeView
 
 from . import views
 
@@ -19,7 +20,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        # wrong current passwords count as failed log-ins (issue 15, finding 4)
+        GuardedPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -1,6 +1,9 @@
 """Forms of the 사용자·역할 pages (grant, revoke, reset link)."""
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -23,3 +26,28 @@ class RoleForm(ReasonForm):
         error_messages={"required": _("역할을 고르십시오.")},
     )
     field_order = ["role", "reason"]
+
+
+class GuardedPasswordChangeForm(PasswordChangeForm):
+    """Checks the current password through ``authenticate`` (django-axes first), so a wrong
+    one counts as a failed log-in of this account: the limit, the lock-out and its cool-off are
+    those of the log-in page (issue 15, finding 4)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(
+                _(
+                    "현재 비밀번호가 맞지 않습니다. 연속해서 틀리면 로그아웃되고 로그인이 "
+                    "잠시 제한됩니다."
+                ),
+                code="password_incorrect",
+            )
+        return old_password

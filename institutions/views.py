@@ -1,8 +1,11 @@
 """The 사용자·역할 pages for admins: users and their roles, audited grants and revocations, and
 a password-reset link sent to the user (never a password set by someone else). ADR 014."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import queries, services
-from .forms_accounts import ReasonForm, RoleForm
+from .forms_accounts import GuardedPasswordChangeForm, ReasonForm, RoleForm
 from .roles import Role
 
 PAGE_SIZE = 50
@@ -121,3 +124,20 @@ def user_password_reset(request, pk):
             f"{target.display_name}에게 비밀번호 재설정 링크를 보냈습니다 ({target.email}).",
         )
     return redirect("institutions:user_detail", pk=target.pk)
+
+
+class GuardedPasswordChangeView(PasswordChangeView):
+    """비밀번호 변경 whose wrong current passwords count as failed log-ins; at the limit the
+    session ends and the account is locked out like after failed log-ins (the axes middleware
+    answers with the lock-out page)."""
+
+    form_class = GuardedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        username = self.request.user.get_username()
+        if AxesProxyHandler.is_locked(self.request, {"username": username}):
+            logout(self.request)
+        return super().form_invalid(form)

@@ -305,6 +305,36 @@ ORGANIZATION_NAME = env("ORGANIZATION_NAME", "인증평가 사무국")
 # Local hour from which send_pending_notifications computes the day's reminders and digest.
 NOTIFICATIONS_SCHEDULE_HOUR = env_int("NOTIFICATIONS_SCHEDULE_HOUR", 8)
 
+# --- People: registration, invitations, reset, retention (issue 19, ADR 016) -----------------
+# The address links in e-mails point to (no request is at hand when a service sends mail).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Whom an institution contacts when its 사업자등록번호 is already registered, and for help.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", "certeval-help@localhost")
+# Password-reset requests: at most N per address per window (seconds), 4N per client address.
+PASSWORD_RESET_RATE_LIMIT = (
+    env_int("PASSWORD_RESET_PER_ADDRESS", 3),
+    env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600),
+)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600)
+# How long a registration's confirmation link and an invitation link stay valid.
+REGISTRATION_CONFIRM_MAX_AGE = env_int("REGISTRATION_CONFIRM_MAX_AGE_SECONDS", 3 * 24 * 3600)
+INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600)
+# The version of the 개인정보 수집·이용 동의 text a registration agreed to.
+PRIVACY_CONSENT_VERSION = "2026-12"
+# Retention periods in days (개인정보 보유기간); ``manage.py purge_expired`` applies them.
+RETENTION = {
+    # evidence files and their rows, counted from the cycle's 확정
+    "evidence_after_final": env_int("RETENTION_EVIDENCE_DAYS", 5 * 365),
+    # evidence and report access logs
+    "access_log": env_int("RETENTION_ACCESS_LOG_DAYS", 2 * 365),
+    # rejected registrations (and their contact data), from the rejection
+    "rejected_registration": env_int("RETENTION_REJECTED_REGISTRATION_DAYS", 365),
+    # unconfirmed registrations whose link was never used, from the sign-up
+    "unconfirmed_registration": env_int("RETENTION_UNCONFIRMED_REGISTRATION_DAYS", 30),
+    # deactivated accounts' personal data (name, e-mail), from the deactivation
+    "inactive_account": env_int("RETENTION_INACTIVE_ACCOUNT_DAYS", 3 * 365),
+}
+
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -359,5 +389,13 @@ LOGGING = {
 # Evidence upload limits (bytes); see evaluation/evidence handling.
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 50 * 1024 * 1024)
 EVIDENCE_MAX_APPLICATION_BYTES = env_int("EVIDENCE_MAX_APPLICATION_BYTES", 1024 * 1024 * 1024)
+# Files on one item and in one upload request (evaluation/services/evidence.py).
+EVIDENCE_MAX_FILES_PER_ITEM = env_int("EVIDENCE_MAX_FILES_PER_ITEM", 30)
+EVIDENCE_MAX_FILES_PER_REQUEST = env_int("EVIDENCE_MAX_FILES_PER_REQUEST", 20)
+# ZIP-based documents (HWPX, DOCX, XLSX, PPTX), judged from the central directory without
+# extracting: declared uncompressed total, compression ratio, number of members.
+EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = env_int("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
+EVIDENCE_ZIP_MAX_RATIO = env_int("EVIDENCE_ZIP_MAX_RATIO", 100)
+EVIDENCE_ZIP_MAX_MEMBERS = env_int("EVIDENCE_ZIP_MAX_MEMBERS", 10_000)
 # Demo data may never be loaded into a production database.
 SEED_DEMO_ALLOWED = not PRODUCTION

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from institutions.forms import LoginForm
+from institutions.people.views_password import PasswordResetView
 from institutions.views import GuardedPasswordChangeView
 
 from . import views
@@ -29,6 +30,13 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Password reset asked for by anyone (issue 19): rate-limited, never says who exists.
+    path("accounts/reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     # A reset link an admin sent from the 사용자·역할 page (issue 15); Django's own views.
     path(
         "accounts/reset/<uidb64>/<token>/",
@@ -41,6 +49,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("users/", include("institutions.urls")),
+    path("", include("institutions.people.urls")),
     path("rubrics/", include("indicators.urls")),
     path("", include("evaluation.urls")),
     path("reports/", include("reports.urls")),

@@ -38,6 +38,7 @@ urlpatterns = [
     path("cycles/<slug:slug>/assignments/", assignment.board, name="assignment_board"),
     path("cycles/<slug:slug>/assignments/bulk/", assignment.bulk, name="assignment_bulk"),
     path("cycles/<slug:slug>/assignments/auto/", assignment.auto, name="assignment_auto"),
+    path("applications/<int:pk>/items/<str:code>/link/", portal.file_link, name="file_link"),
     path("cycles/<slug:slug>/conflicts/", assignment.conflicts, name="conflicts"),
     path("cycles/<slug:slug>/pledge/", assignment.pledge, name="pledge"),
     path(

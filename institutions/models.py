@@ -55,7 +55,13 @@ class Institution(models.Model):
     )
     type = models.CharField(_("유형"), max_length=20, choices=InstitutionType.choices)
     registered_on = models.DateField(_("등록일"))
-    sanctioned = models.BooleanField(_("제재 이력"), default=False)
+    sanctioned = models.BooleanField(
+        _("제재 이력"),
+        default=False,
+        help_text=_("기한 없는 제재. 기간이 있는 제재는 제재 기록(Sanction)으로 남깁니다."),
+    )
+    representative = models.CharField(_("대표자"), max_length=100, blank=True)
+    address = models.CharField(_("주소"), max_length=300, blank=True)
     contact_name = models.CharField(_("담당자"), max_length=100, blank=True)
     contact_email = models.EmailField(_("담당자 이메일"), blank=True)
     contact_phone = models.CharField(_("담당자 전화"), max_length=30, blank=True)
@@ -181,3 +187,199 @@ class AccountAudit(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("계정 변경 이력은 삭제할 수 없습니다.")
+
+
+class Sanction(models.Model):
+    """A 제재 with its period. Eligibility (evaluation) reads ``institutions.queries.
+    sanction_on``; an open end (no ``ends_on``) lasts until lifted."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="sanctions", verbose_name=_("기관")
+    )
+    starts_on = models.DateField(_("제재 시작일"))
+    ends_on = models.DateField(_("제재 종료일"), null=True, blank=True)
+    reason = models.CharField(_("사유"), max_length=500)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("제재")
+        verbose_name_plural = _("제재")
+        ordering = ["institution", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="sanction_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} 제재 {self.starts_on}~{self.ends_on or ''}"
+
+
+class RegistrationStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("이메일 확인 대기")
+    PENDING = "pending", _("승인 대기")
+    APPROVED = "approved", _("승인")
+    REJECTED = "rejected", _("반려")
+
+
+class Registration(models.Model):
+    """An institution's sign-up, waiting for its e-mail confirmation and an admin's decision.
+
+    Nothing is created in ``Institution``/``User`` until approval; the chosen password is kept
+    only as Django's hash."""
+
+    institution_name = models.CharField(_("기관명"), max_length=200)
+    business_number = models.CharField(_("사업자등록번호"), max_length=10)
+    institution_type = models.CharField(_("유형"), max_length=20, choices=InstitutionType.choices)
+    registered_on = models.DateField(_("등록일"))
+    representative = models.CharField(_("대표자"), max_length=100)
+    address = models.CharField(_("주소"), max_length=300)
+    contact_name = models.CharField(_("담당자 이름"), max_length=100)
+    email = models.EmailField(_("담당자 이메일"))
+    phone = models.CharField(_("담당자 전화"), max_length=30)
+    username = models.CharField(_("아이디"), max_length=150)
+    password_hash = models.CharField(max_length=128)
+    privacy_consent_at = models.DateTimeField(_("개인정보 수집·이용 동의 일시"))
+    privacy_consent_version = models.CharField(max_length=20)
+    terms_consent_at = models.DateTimeField(_("이용약관 동의 일시"))
+    status = models.CharField(
+        _("상태"),
+        max_length=20,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.UNCONFIRMED,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("사유"), blank=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("기관 가입 신청")
+        verbose_name_plural = _("기관 가입 신청")
+        ordering = ["-created_at"]
+        constraints = [
+            # one live (not rejected) sign-up per 사업자등록번호
+            models.UniqueConstraint(
+                fields=["business_number"],
+                condition=~models.Q(status="rejected"),
+                name="uniq_live_registration_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="unconfirmed")
+                | models.Q(email_confirmed_at__isnull=False),
+                name="registration_confirmed_before_review",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_name} ({self.get_status_display()})"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join an institution (role 기관담당자) or the evaluator pool
+    (role 평가위원). The link is signed (``institutions.tokens``); it is used once."""
+
+    email = models.EmailField(_("이메일"))
+    role = models.CharField(_("역할"), max_length=20, choices=Role.choices)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("기관"),
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("초대")
+        verbose_name_plural = _("초대")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="institution") | models.Q(institution__isnull=False),
+                name="member_invitation_has_institution",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+
+class PeopleEventKind(models.TextChoices):
+    REGISTERED = "registered", _("가입 신청")
+    EMAIL_CONFIRMED = "email_confirmed", _("이메일 확인")
+    APPROVED = "approved", _("가입 승인")
+    REJECTED = "rejected", _("가입 반려")
+    INVITED = "invited", _("초대")
+    JOINED = "joined", _("초대 수락")
+    DEACTIVATED = "deactivated", _("구성원 비활성화")
+    INSTITUTION_CHANGED = "institution_changed", _("기관 정보 변경")
+    SANCTION_RECORDED = "sanction_recorded", _("제재 기록")
+    IMPORTED = "imported", _("일괄 등록")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("people events are append-only")
+
+    def delete(self):
+        raise PermissionError("people events are append-only")
+
+
+class PeopleEvent(models.Model):
+    """Who changed what about people and institutions, when. Append-only: rows are never
+    updated or deleted through the ORM (a retention purge deletes with a raw queryset)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("변경"), max_length=30, choices=PeopleEventKind.choices)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="people_events"
+    )
+    detail = models.TextField(_("내용"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("구성원 변경 기록")
+        verbose_name_plural = _("구성원 변경 기록")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("people events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("people events are append-only")

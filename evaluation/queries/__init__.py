@@ -296,10 +296,26 @@ def item_files(application: Application, item: Item) -> tuple[list, list]:
     return current, kept
 
 
+def linkable_files(application: Application, item: Item, on_item: list) -> list[EvidenceFile]:
+    """Current files of ``application`` on other items that ``item`` does not have yet (one
+    per content), for linking instead of uploading again."""
+    here = {f.sha256 for f in on_item}
+    result: dict[str, EvidenceFile] = {}
+    for f in (
+        EvidenceFile.objects.filter(application=application, state=FileState.CURRENT)
+        .exclude(evidence__item=item)
+        .select_related("evidence__item")
+        .order_by("evidence__item__code", "original_name", "pk")
+    ):
+        if f.sha256 not in here:
+            result.setdefault(f.sha256, f)
+    return list(result.values())
+
+
 def application_total_bytes(application: Application) -> int:
-    total = EvidenceFile.objects.filter(application=application, state=FileState.CURRENT).aggregate(
-        total=Sum("size")
-    )["total"]
+    total = EvidenceFile.objects.filter(
+        application=application, state=FileState.CURRENT, linked_from__isnull=True
+    ).aggregate(total=Sum("size"))["total"]
     return total or 0
 
 

@@ -12,6 +12,7 @@ from .applications import (
 from .cycles import cycle_advance_stage, cycle_create
 from .evidence import (
     evidence_access_record,
+    evidence_file_link,
     evidence_file_remove,
     evidence_files_add,
     evidence_narrative_save,
@@ -27,6 +28,7 @@ __all__ = [
     "cycle_create",
     "eligibility_problems",
     "evidence_access_record",
+    "evidence_file_link",
     "evidence_file_remove",
     "evidence_files_add",
     "evidence_narrative_save",

@@ -134,7 +134,13 @@ def application_submit(*, application: Application, by) -> Application:
     stale = EvidenceFile.objects.filter(application=application, purged_at__isnull=True).exclude(
         state=FileState.CURRENT
     )
-    keys = list(stale.values_list("storage_key", flat=True))
+    in_use = EvidenceFile.objects.filter(application=application, state=FileState.CURRENT)
+    # A file linked to another item shares its bytes: they stay while any current row uses them.
+    keys = list(
+        stale.exclude(storage_key__in=in_use.values("storage_key"))
+        .values_list("storage_key", flat=True)
+        .distinct()
+    )
     stale.update(purged_at=timezone.now())
     storage_delete_on_commit(keys)
     notices.submission_confirmed(application)

@@ -21,6 +21,8 @@ from django.utils import timezone
 from indicators.models import Item
 
 from .. import queries
+from ..filechecks import ZipLimits
+from ..filechecks import check as content_check
 from ..models import (
     AccessPurpose,
     Application,
@@ -44,6 +46,7 @@ class _Checked:
     kind: str
     size: int
     sha256: str
+    active: tuple[str, ...] = ()
 
 
 def _fail(item: Item, name: str, message: str) -> str:
@@ -87,11 +90,12 @@ def _check_one(item: Item, upload: File, name: str) -> tuple[_Checked | None, st
     if size == 0:
         return None, _fail(item, name, "빈 파일(0바이트)입니다.")
     if getattr(upload, "exceeds_limit", False) or size > limit:
+        shown, shown_limit = sizes_apart(size, limit)
         return None, _fail(
             item,
             name,
-            f"파일 크기 {filesizeformat(size)}이(가) 파일당 한도 {filesizeformat(limit)}를 "
-            "넘습니다.",
+            f"파일 크기({shown})가 파일당 한도({shown_limit})를 넘습니다. "
+            "나누거나 압축률을 높여 다시 저장하십시오.",
         )
     sniffed = sniff(upload)
     if sniffed.kind is None:
@@ -109,7 +113,28 @@ def _check_one(item: Item, upload: File, name: str) -> tuple[_Checked | None, st
             f"파일 내용은 {sniffed.kind.upper()}인데 확장자가 '.{extension_of(name)}'입니다. "
             f"확장자를 {expected}(으)로 맞추어 다시 올리십시오.",
         )
-    return _Checked(upload, name, sniffed.kind, size, _sha256(upload)), None
+    verdict = content_check(sniffed.kind, upload, _zip_limits())
+    if verdict.problem:
+        return None, _fail(item, name, verdict.problem)
+    return _Checked(upload, name, sniffed.kind, size, _sha256(upload), verdict.active), None
+
+
+def _zip_limits() -> ZipLimits:
+    return ZipLimits(
+        max_uncompressed_bytes=settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=settings.EVIDENCE_ZIP_MAX_RATIO,
+        max_members=settings.EVIDENCE_ZIP_MAX_MEMBERS,
+    )
+
+
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """``size`` and ``limit`` for a message saying that one exceeds the other: rounded
+    (``50.0 MB``) when the rounding keeps them apart, else in exact bytes, so the message
+    never reads "50.0 MB exceeds 50.0 MB"."""
+    shown, shown_limit = filesizeformat(size), filesizeformat(limit)
+    if shown != shown_limit:
+        return shown, shown_limit
+    return f"{size:,}바이트", f"{limit:,}바이트 = {shown_limit}"
 
 
 @transaction.atomic
@@ -134,6 +159,12 @@ def evidence_files_add(
         raise ValidationError(lock)
     if not uploads:
         raise ValidationError(f"{item.code}: 올릴 파일을 선택하십시오.")
+    per_request = settings.EVIDENCE_MAX_FILES_PER_REQUEST
+    if len(uploads) > per_request:
+        raise ValidationError(
+            f"{item.code}: 한 번에 {len(uploads)}개를 올렸습니다. 한 번에 올릴 수 있는 파일은 "
+            f"{per_request}개까지입니다. 나누어 올리십시오."
+        )
     if replaces is not None:
         if replaces.application_id != application.pk or replaces.state != FileState.CURRENT:
             raise ValidationError(f"{item.code}: 바꿀 파일을 찾을 수 없습니다.")
@@ -149,12 +180,23 @@ def evidence_files_add(
         else:
             checked.append(ok)
 
-    existing = {
-        f.sha256: f
-        for f in EvidenceFile.objects.filter(
+    current_files = list(
+        EvidenceFile.objects.filter(
             application=application, state=FileState.CURRENT
         ).select_related("evidence__item")
-    }
+    )
+    existing: dict[str, EvidenceFile] = {}  # one per content: a link shares its bytes
+    for f in current_files:
+        existing.setdefault(f.sha256, f)
+    on_item = sum(1 for f in current_files if f.evidence.item_id == item.pk)
+    per_item = settings.EVIDENCE_MAX_FILES_PER_ITEM
+    after = on_item + len(uploads) - (1 if replaces is not None else 0)
+    if after > per_item:
+        errors.append(
+            f"{item.code}: 한 항목에 첨부할 수 있는 파일은 {per_item}개까지입니다 "
+            f"(지금 {on_item}개, 올린 파일 {len(uploads)}개). 필요 없는 파일을 빼거나 "
+            "여러 파일을 하나로 묶어 올리십시오."
+        )
     seen: dict[str, str] = {}
     for c in checked:
         twin = existing.get(c.sha256)
@@ -164,7 +206,8 @@ def evidence_files_add(
                     item,
                     c.name,
                     f"같은 내용의 파일이 이미 {twin.evidence.item.code}에 "
-                    f"'{twin.original_name}'(으)로 첨부되어 있어 다시 저장하지 않았습니다.",
+                    f"'{twin.original_name}'(으)로 첨부되어 있어 다시 저장하지 않았습니다. "
+                    "이 항목에도 쓰려면 '이미 올린 파일 연결'로 연결하십시오.",
                 )
             )
         elif twin is not None:
@@ -176,7 +219,7 @@ def evidence_files_add(
         else:
             seen[c.sha256] = c.name
 
-    current_total = sum(f.size for f in existing.values())
+    current_total = sum(f.size for f in existing.values())  # a link stores no bytes
     if replaces is not None:
         current_total -= replaces.size
     new_total = current_total + sum(c.size for c in checked)
@@ -214,6 +257,7 @@ def evidence_files_add(
                         size=c.size,
                         sha256=c.sha256,
                         kind=c.kind,
+                        active_content="; ".join(c.active),
                         replaces=replaces,
                         uploaded_by=by,
                         uploaded_at=now,
@@ -230,6 +274,58 @@ def evidence_files_add(
         storage_delete(stored_keys)
         raise
     return created
+
+
+@transaction.atomic
+def evidence_file_link(*, file: EvidenceFile, item: Item, by) -> EvidenceFile:
+    """Attach an already-uploaded file of the same application to another item, without a
+    second copy: the new row shares the original's stored bytes (``linked_from``). Removing
+    either row later leaves the other attached; each view is logged with its own item."""
+    application = Application.objects.select_for_update().get(pk=file.application_id)
+    if not queries.is_member_of(by, application):
+        raise PermissionDenied
+    if item.version_id != application.cycle.rubric_version_id:
+        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+    lock = queries.evidence_lock_reason(application)
+    if lock:
+        raise ValidationError(lock)
+    file = EvidenceFile.objects.select_related("evidence__item").get(pk=file.pk)
+    if file.state != FileState.CURRENT or file.purged_at is not None:
+        raise ValidationError(
+            f"{item.code}: '{file.original_name}'은(는) 현재 첨부된 파일이 아니어서 연결할 수 "
+            "없습니다."
+        )
+    source = file.linked_from if file.linked_from_id else file
+    here = EvidenceFile.objects.filter(
+        application=application, evidence__item=item, state=FileState.CURRENT
+    )
+    if here.filter(sha256=file.sha256).exists():
+        raise ValidationError(f"{item.code}: '{file.original_name}'은(는) 이미 이 항목에 있습니다.")
+    per_item = settings.EVIDENCE_MAX_FILES_PER_ITEM
+    if here.count() >= per_item:
+        raise ValidationError(
+            f"{item.code}: 한 항목에 첨부할 수 있는 파일은 {per_item}개까지입니다. "
+            "필요 없는 파일을 먼저 빼십시오."
+        )
+    evidence, _ = Evidence.objects.get_or_create(
+        application=application, item=item, defaults={"updated_by": by}
+    )
+    now = timezone.now()
+    link = EvidenceFile.objects.create(
+        evidence=evidence,
+        application=application,
+        original_name=file.original_name,
+        storage_key=file.storage_key,
+        size=file.size,
+        sha256=file.sha256,
+        kind=file.kind,
+        active_content=file.active_content,
+        linked_from=source,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    Evidence.objects.filter(pk=evidence.pk).update(updated_at=now, updated_by=by)
+    return link
 
 
 @transaction.atomic

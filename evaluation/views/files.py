@@ -56,9 +56,12 @@ def file_download(request, pk):
 @login_required
 @require_GET
 @xframe_options_sameorigin
-@csp_replace({"frame-ancestors": ["'self'"]})
+@csp_replace({"frame-ancestors": ["'self'"], "sandbox": True})
 def file_inline(request, pk):
-    """PDF and images inline (framed by our own preview page only); other types download."""
+    """PDF and images inline (framed by our own preview page only); other types download.
+    Every inline answer carries ``Content-Security-Policy: sandbox``: whatever a PDF holds
+    (JavaScript, forms, launch actions) runs, if at all, in a unique origin with no scripts,
+    and the preview page's iframe is sandboxed too (ADR 013)."""
     file = _file(request, pk)
     if not file.is_previewable:
         return _serve(request, file, AccessPurpose.DOWNLOAD)

@@ -128,6 +128,7 @@ def _item_context(request, application, item, **extra):
     lock = queries.evidence_lock_reason(application)
     can_edit = queries.is_member_of(request.user, application) and lock is None
     context = {
+        "linkable_files": queries.linkable_files(application, item, current) if can_edit else [],
         "application": application,
         "item": item,
         "files": current,
@@ -259,6 +260,35 @@ def _upload(request, pk, code):
         html = render_to_string("evaluation/_item_files.html", context, request=request)
         return JsonResponse({"ok": True, "message": message, "files_html": html})
     messages.success(request, message)
+    return redirect("evaluation:item_evidence", pk=application.pk, code=item.code)
+
+
+@login_required
+@require_POST
+def file_link(request, pk, code):
+    """Use a file already uploaded for another item of this application here too."""
+    application = _application(request, pk)
+    item = _item(application, code)
+    require(queries.is_member_of(request.user, application))
+    try:
+        file_pk = int(request.POST.get("file", ""))
+    except ValueError:
+        messages.error(request, _("%(code)s: 연결할 파일을 고르십시오.") % {"code": item.code})
+        return redirect("evaluation:item_evidence", pk=application.pk, code=item.code)
+    file = get_object_or_404(
+        queries.visible_evidence_files(request.user), pk=file_pk, application=application
+    )
+    try:
+        services.evidence_file_link(file=file, item=item, by=request.user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(code)s: '%(name)s' 파일을 연결했습니다 (저장된 사본은 하나입니다).")
+            % {"code": item.code, "name": file.original_name},
+        )
     return redirect("evaluation:item_evidence", pk=application.pk, code=item.code)
 
 

@@ -9,6 +9,14 @@
     return n + " B";
   }
 
+  // The same rule as the server's sizes_apart(): rounded sizes unless the rounding would
+  // make them look equal, then exact bytes (never "50.0 MB exceeds 50.0 MB").
+  function sizesApart(size, limit) {
+    var a = formatBytes(size), b = formatBytes(limit);
+    if (a !== b) { return [a, b]; }
+    return [size.toLocaleString("en-US") + "바이트", limit.toLocaleString("en-US") + "바이트 = " + b];
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -42,8 +50,9 @@
       var limit = parseInt(form.dataset.maxBytes || "0", 10);
       if (limit && file.size > limit) {
         state.textContent = "✖ 거절";
-        showErrors(box, ["'" + file.name + "': 파일 크기 " + formatBytes(file.size) +
-          "이(가) 파일당 한도 " + formatBytes(limit) + "를 넘습니다. 올리지 않았습니다."]);
+        var shown = sizesApart(file.size, limit);
+        showErrors(box, ["'" + file.name + "': 파일 크기(" + shown[0] + ")가 파일당 한도(" +
+          shown[1] + ")를 넘습니다. 올리지 않았습니다."]);
         resolve(false);
         return;
       }

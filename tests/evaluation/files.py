@@ -162,6 +162,89 @@ ACCEPTED = {
 
 # --- attack corpus -------------------------------------------------------------------------
 
+
+def pdf_with(catalog_extra: bytes = b"", extra_objects: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page PDF whose catalog carries ``catalog_extra`` (objects 4, 5, ... are
+    ``extra_objects``)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        *extra_objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+# /OpenAction running JavaScript (app.alert), as in the issue.
+JS_PDF = pdf_with(b"/OpenAction 4 0 R", (b"<< /S /JavaScript /JS (app.alert[1]) >>",))
+# A document-level named script in the /Names tree.
+NAMED_JS_PDF = pdf_with(
+    b"/Names << /JavaScript << /Names [(init) 4 0 R] >> >>",
+    (b"<< /S /JavaScript /JS (this.print[]) >>",),
+)
+# A page-open additional action that launches a program.
+LAUNCH_PDF = pdf_with(b"/AA << /O 4 0 R >>", (b"<< /S /Launch /F (cmd.exe) /NewWindow true >>",))
+# An embedded file (an attachment in the /Names tree).
+EMBEDDED_PDF = pdf_with(
+    b"/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>",
+    (
+        b"<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>",
+        b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+    ),
+)
+
+
+def encrypted_pdf_bytes(user_password: str = "secret", owner_password: str = "owner") -> bytes:
+    """A real encrypted PDF (pypdf, AES-128). With ``user_password=""`` anyone can open it
+    (only an owner password restricts printing and the like)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes("locked"))))
+    writer.encrypt(user_password, owner_password, algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def locked_hwp_bytes() -> bytes:
+    """HWP 5 whose FileHeader properties have bit 1 (암호 설정) set."""
+    header = b"HWP Document File".ljust(32, b"\0") + struct.pack("<II", 0x05000300, 0x02)
+    return _ole("FileHeader", header.ljust(256, b"\0") + b"locked")
+
+
+def zip_bomb(kind: str, expanded: int, members: int = 1) -> bytes:
+    """A real container of ``kind`` (docx, xlsx, pptx, hwpx) whose payload expands to
+    ``expanded`` bytes of zeros (streamed: nothing that size is held in memory)."""
+    prefix = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/", "hwpx": "Contents/"}[kind]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        if kind == "hwpx":
+            archive.writestr("mimetype", b"application/hwp+zip", compress_type=zipfile.ZIP_STORED)
+        else:
+            archive.writestr("[Content_Types].xml", _CT)
+        chunk = b"\0" * (1024 * 1024)
+        with archive.open(prefix + "document.xml", "w", force_zip64=True) as part:
+            left = expanded
+            while left > 0:
+                part.write(chunk[: min(left, len(chunk))])
+                left -= len(chunk)
+        for number in range(members - 1):
+            archive.writestr(f"{prefix}part{number}.xml", b"<p/>")
+    return out.getvalue()
+
+
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48 + b"PE\x00\x00" * 8
 HTML_SCRIPT = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG_BYTES = (

@@ -101,7 +101,7 @@ def test_file_over_the_per_file_limit_is_refused(
     settings.EVIDENCE_MAX_FILE_BYTES = 4096
     big = F.pdf_bytes(pad=10_000)
     response = post_files(member_client, application, [("큰파일.pdf", big)])
-    _refused(response, "큰파일.pdf", "파일당 한도 4.0")
+    _refused(response, "큰파일.pdf", "파일당 한도(4.0")
     assert nothing_stored(_uploads_in_tmp, upload_tmp)
 
 

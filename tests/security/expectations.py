@@ -158,6 +158,37 @@ EXPECTED: dict[str, Rule] = {
     "institutions:user_role_grant": post_only(admin_user=BAD),  # no role, no reason
     "institutions:user_role_revoke": post_only(admin_user=BAD),
     "institutions:user_password_reset": post_only(admin_user=BAD),  # no reason
+    # --- people (issue 19, ADR 016) ----------------------------------------------------------
+    # password reset: anyone; an empty POST is the form again
+    "password_reset": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, OK)),
+    "password_reset_done": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),
+    # registration: anonymous signs up (an empty form is refused), a logged-in person is sent home
+    "people:register": Rule(
+        get={ANONYMOUS: OK, **each(LOGGED_IN, to("home"))},
+        post={ANONYMOUS: BAD, **each(LOGGED_IN, to("home"))},
+    ),
+    "people:register_sent": page(**each(PERSONAS, OK)),
+    "people:register_resend": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, BAD)),
+    # links that are not ours: the "invalid link" page (a POST through it is refused)
+    "people:register_confirm": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, BAD)),
+    "people:invitation_accept": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, BAD)),
+    "people:invitation_resend": Rule(get=each(PERSONAS, NOT_ALLOWED), post=each(PERSONAS, BAD)),
+    # an institution's members see their own colleagues (an empty invitation is refused)
+    "people:members": form(
+        get={"member": OK, "other_member": OK}, post={"member": BAD, "other_member": BAD}
+    ),
+    # admins only: registrations (the pending one's e-mail is unconfirmed: approval refused),
+    # institutions, sanctions, invitations, deactivation (no reason: refused)
+    "people:registration_list": page(admin_user=OK),
+    "people:registration_detail": page(admin_user=OK),
+    "people:registration_approve": post_only(admin_user=to("people:registration_detail")),
+    "people:registration_reject": post_only(admin_user=to("people:registration_detail")),
+    "people:institution_list": page(admin_user=OK),
+    "people:institution_detail": page(admin_user=OK),
+    "people:institution_edit": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    "people:sanction_add": post_only(admin_user=to("people:institution_detail")),
+    "people:institution_invite": post_only(admin_user=to("people:institution_detail")),
+    "people:member_deactivate": post_only(admin_user=to("people:institution_detail")),
     "set_language": Rule(get=each(PERSONAS, to("home")), post=each(PERSONAS, to("home"))),
     # --- indicators: every role reads published rubrics; only admins manage and edit --------
     "indicators:version_list": get_only(**each(LOGGED_IN, OK)),
@@ -209,6 +240,7 @@ EXPECTED: dict[str, Rule] = {
     "evaluation:narrative_save": post_only(member=to("evaluation:item_evidence")),
     "evaluation:upload": post_only(member=BAD),  # no file (and the evidence is locked)
     "evaluation:file_remove": post_only(member=to("evaluation:item_evidence")),
+    "evaluation:file_link": post_only(member=to("evaluation:item_evidence")),
     "evaluation:file_preview": get_only(**each(APPLICATION_READERS, OK)),
     "evaluation:file_inline": get_only(**each(APPLICATION_READERS, OK)),
     "evaluation:file_download": get_only(**each(APPLICATION_READERS, OK)),

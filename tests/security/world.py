@@ -83,6 +83,7 @@ class World:
     draft_item: Item
     draft_checkpoint: Checkpoint
     media: object = None
+    registration: object = None  # an institution's sign-up, e-mail not confirmed (ADR 016)
     clients: dict = field(default_factory=dict)  # persona -> PersonaClient (conftest)
 
 
@@ -168,6 +169,28 @@ def _report(application: Application, by) -> Report:
         sha256=hashlib.sha256(content).hexdigest(),
         requested_by=by,
         finished_at=timezone.now(),
+    )
+
+
+def _registration():
+    """A sign-up waiting for its e-mail confirmation (so approving it is refused)."""
+    from institutions.models import Registration
+
+    return Registration.objects.create(
+        institution_name="새길일자리",
+        business_number="2208162517",
+        institution_type=InstitutionType.WIDE,
+        registered_on=date(2016, 3, 2),
+        representative="김대표",
+        address="서울특별시 중구",
+        contact_name="이담당",
+        email="contact@saegil.example",
+        phone="02-123-4567",
+        username="saegil",
+        password_hash="!",
+        privacy_consent_at=timezone.now(),
+        privacy_consent_version="test",
+        terms_consent_at=timezone.now(),
     )
 
 
@@ -259,6 +282,7 @@ def build_world() -> World:
         draft_indicator=draft_indicator,
         draft_item=draft_item,
         draft_checkpoint=draft_item.checkpoints.order_by("order").first(),
+        registration=_registration(),
     )
 
 
@@ -342,6 +366,16 @@ KWARG_RULES = [
     (r"^reports/<int:pk>/", "pk", lambda w: w.report.pk),
     # users and roles: the assigned evaluator's account; a reset link with a wrong token
     (r"^users/<int:pk>/", "pk", lambda w: w.users["evaluator"].pk),
+    # people (ADR 016): a confirmation or invitation link that is not ours (the "invalid link"
+    # page); admin pages on institution A, its member's membership, the pending sign-up
+    (r"^accounts/(register|invitation)/", "token", lambda w: "not-a-token"),
+    (r"^people/registrations/<int:pk>/", "pk", lambda w: w.registration.pk),
+    (r"^people/institutions/<int:pk>/", "pk", lambda w: w.application.institution_id),
+    (
+        r"^people/memberships/<int:pk>/",
+        "pk",
+        lambda w: w.users["member"].memberships.get().pk,
+    ),
     (r"^accounts/reset/", "uidb64", lambda w: "MQ"),
     (r"^accounts/reset/", "token", lambda w: "0-0"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from institutions.models import Institution
+from institutions.people.queries import sanction_on
 
 from .. import notices, queries
 from ..models import (
@@ -57,6 +58,12 @@ def eligibility_problems(*, institution: Institution, cycle: Cycle) -> list[str]
         )
     if institution.sanctioned:
         problems.append(f"{institution.name}: 제재 이력이 있는 기관은 신청할 수 없습니다.")
+    else:  # a recorded 제재 covering the reference date or today (institutions, ADR 016)
+        for day in dict.fromkeys((cycle.reference_date, timezone.localdate())):
+            why = sanction_on(institution, day)
+            if why:
+                problems.append(f"{institution.name}: 제재 중인 기관은 신청할 수 없습니다 ({why}).")
+                break
     return problems
 
 

@@ -394,7 +394,9 @@ EVIDENCE_MAX_FILES_PER_ITEM = env_int("EVIDENCE_MAX_FILES_PER_ITEM", 30)
 EVIDENCE_MAX_FILES_PER_REQUEST = env_int("EVIDENCE_MAX_FILES_PER_REQUEST", 20)
 # ZIP-based documents (HWPX, DOCX, XLSX, PPTX), judged from the central directory without
 # extracting: declared uncompressed total, compression ratio, number of members.
-EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = env_int("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
+EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = env_int(
+    "EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024
+)
 EVIDENCE_ZIP_MAX_RATIO = env_int("EVIDENCE_ZIP_MAX_RATIO", 100)
 EVIDENCE_ZIP_MAX_MEMBERS = env_int("EVIDENCE_ZIP_MAX_MEMBERS", 10_000)
 # Demo data may never be loaded into a production database.

@@ -286,6 +286,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Backups ---------------------------------------------------------------------------------
+# A Fernet key (python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()
+# .decode())"): with it, ``manage.py backup`` encrypts the archive and ``restore`` needs it.
+# Keep it apart from the archives (a password manager or the secret store), never beside them.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY")
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

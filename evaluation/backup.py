@@ -6,10 +6,17 @@ Archive layout (a directory):
     manifest.json   {"format": "certeval.backup/1", "created_at", "database": {"file", "sha256",
                      "objects"}, "files": {storage name: {"sha256", "size"}}}
     database.json   ``dumpdata`` with natural keys (content types and permissions are rebuilt by
-                     ``migrate``; sessions and log-in lock-out records are left out), in the
-                     exact format of ``backup_json``: every row keeps its key, every datetime
-                     its microseconds
+                     ``migrate``; sessions and log-in lock-out counters are left out; every
+                     audit table is kept: Django admin's change log, the log-in records, the
+                     score and account trails), in the exact format of ``backup_json``: every
+                     row keeps its key, every datetime its microseconds
     files/<storage name>
+
+The archive holds password hashes and personal data: directories are written 0700 and files
+0600, whatever the umask. With ``BACKUP_ENCRYPTION_KEY`` set (a Fernet key, from the
+environment, never stored beside the archive) ``database.json`` and every file are encrypted
+(``"encryption": "fernet"`` in the manifest; the hashes are of the plain bytes); restore needs
+the same key. See docs/decisions/014-security-round-two.md.
 """
 
 from __future__ import annotations
@@ -17,12 +24,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
+from django.conf import settings
 from django.core import management, serializers
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,12 +42,80 @@ from django.utils import timezone
 from . import backup_json
 
 FORMAT = "certeval.backup/1"
-EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
+# Rebuilt by ``migrate`` (content types, permissions) or state rather than record (sessions,
+# axes' lock-out counters). Django admin's change log (admin.logentry) and axes' log-in records
+# (accesslog, accessfailurelog) are audit and travel with the archive.
+EXCLUDED_MODELS = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes.accessattempt",
+    "axes.accessattemptexpiration",
+]
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 CHUNK = 1024 * 1024
 
 
 class BackupError(Exception):
     pass
+
+
+class _Codec:
+    """Plain or Fernet-encrypted archive files."""
+
+    def __init__(self, encryption: str | None):
+        self.encryption = encryption
+        self.fernet = None
+        if encryption is None:
+            return
+        if encryption != "fernet":
+            raise BackupError(f"지원하지 않는 백업 암호화 방식입니다: {encryption!r}")
+        key = getattr(settings, "BACKUP_ENCRYPTION_KEY", "")
+        if not key:
+            raise BackupError(
+                "암호화된 백업입니다. 백업할 때 쓴 키를 BACKUP_ENCRYPTION_KEY 환경변수로 "
+                "설정하십시오."
+            )
+        try:
+            self.fernet = Fernet(key)
+        except ValueError as exc:
+            raise BackupError(
+                "BACKUP_ENCRYPTION_KEY가 올바른 Fernet 키가 아닙니다 (URL-safe base64 32바이트)."
+            ) from exc
+
+    @classmethod
+    def for_writing(cls) -> _Codec:
+        return cls("fernet" if getattr(settings, "BACKUP_ENCRYPTION_KEY", "") else None)
+
+    def seal(self, data: bytes) -> bytes:
+        return self.fernet.encrypt(data) if self.fernet else data
+
+    def open(self, data: bytes, name: str) -> bytes:
+        if not self.fernet:
+            return data
+        try:
+            return self.fernet.decrypt(data)
+        except InvalidToken as exc:
+            raise BackupError(
+                f"{name}: 복호화할 수 없습니다 (BACKUP_ENCRYPTION_KEY가 다르거나 파일이 "
+                "변조되었습니다)."
+            ) from exc
+
+    def read(self, path: Path, name: str) -> bytes:
+        return self.open(path.read_bytes(), name)
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    os.chmod(path, PRIVATE_DIR)
+
+
+def _private_write(path: Path, data: bytes) -> None:
+    """Create ``path`` readable by the owner only (never 0644 for a moment)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as sink:
+        sink.write(data)
 
 
 def _sha256_stream(stream) -> tuple[str, int]:
@@ -68,7 +148,9 @@ def backup_create(*, out: Path) -> dict:
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"백업 폴더 {out}이(가) 비어 있지 않습니다.")
-    (out / "files").mkdir(parents=True, exist_ok=True)
+    codec = _Codec.for_writing()
+    _private_dir(out)
+    _private_dir(out / "files")
 
     # One snapshot of the database: every row the dump holds was committed together.
     buffer = io.StringIO()
@@ -87,7 +169,7 @@ def backup_create(*, out: Path) -> dict:
             stdout=buffer,
         )
     dump = buffer.getvalue().encode("utf-8")
-    (out / "database.json").write_bytes(dump)
+    _private_write(out / "database.json", codec.seal(dump))
     objects = len(json.loads(dump))
 
     # Files are written to storage before the rows that name them commit, so every file the
@@ -95,14 +177,12 @@ def backup_create(*, out: Path) -> dict:
     files = {}
     for name in _walk_storage(default_storage):
         target = out / "files" / _safe_name(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as source, open(target, "wb") as sink:
-            digest, size = hashlib.sha256(), 0
-            for chunk in iter(lambda s=source: s.read(CHUNK), b""):
-                digest.update(chunk)
-                sink.write(chunk)
-                size += len(chunk)
-        files[name] = {"sha256": digest.hexdigest(), "size": size}
+        for parent in reversed(target.relative_to(out / "files").parents[:-1]):
+            _private_dir(out / "files" / parent)
+        with default_storage.open(name, "rb") as source:
+            data = source.read()
+        _private_write(target, codec.seal(data))
+        files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
     manifest = {
         "format": FORMAT,
@@ -114,8 +194,11 @@ def backup_create(*, out: Path) -> dict:
         },
         "files": files,
     }
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+    if codec.encryption:
+        manifest["encryption"] = codec.encryption
+    _private_write(
+        out / "manifest.json",
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
     )
     return manifest
 
@@ -142,22 +225,22 @@ def _load_manifest(archive: Path) -> dict:
 
 
 def archive_verify(*, archive: Path) -> list[str]:
-    """Every hash in the manifest, checked against the archive's own bytes."""
+    """Every hash in the manifest, checked against the archive's own (decrypted) bytes."""
     archive = Path(archive)
     manifest = _load_manifest(archive)
+    codec = _Codec(manifest.get("encryption"))
     problems = []
     db_file = archive / manifest["database"]["file"]
-    with open(db_file, "rb") as stream:
-        if _sha256_stream(stream)[0] != manifest["database"]["sha256"]:
-            problems.append("database.json: SHA-256이 매니페스트와 다릅니다")
+    dump = codec.read(db_file, "database.json")
+    if hashlib.sha256(dump).hexdigest() != manifest["database"]["sha256"]:
+        problems.append("database.json: SHA-256이 매니페스트와 다릅니다")
     for name, meta in manifest["files"].items():
         path = archive / "files" / _safe_name(name)
         if not path.exists():
             problems.append(f"{name}: 백업에 파일이 없습니다")
             continue
-        with open(path, "rb") as stream:
-            digest, size = _sha256_stream(stream)
-        if (digest, size) != (meta["sha256"], meta["size"]):
+        data = codec.read(path, name)
+        if (hashlib.sha256(data).hexdigest(), len(data)) != (meta["sha256"], meta["size"]):
             problems.append(f"{name}: SHA-256 또는 크기가 매니페스트와 다릅니다")
     return problems
 
@@ -187,14 +270,19 @@ def backup_restore(*, archive: Path) -> RestoreReport:
         )
 
     report = RestoreReport()
-    with transaction.atomic():
-        management.call_command(
-            "loaddata", str(archive / manifest["database"]["file"]), verbosity=0
-        )
+    codec = _Codec(manifest.get("encryption"))
+    plain_dir = Path(tempfile.mkdtemp(prefix="certeval-restore-"))  # 0700 by mkdtemp
+    try:
+        plain = plain_dir / "database.json"
+        _private_write(plain, codec.read(archive / manifest["database"]["file"], "database.json"))
+        with transaction.atomic():
+            management.call_command("loaddata", str(plain), verbosity=0)
+    finally:
+        shutil.rmtree(plain_dir, ignore_errors=True)
     report.objects = manifest["database"]["objects"]
     for name, meta in manifest["files"].items():
-        with open(archive / "files" / _safe_name(name), "rb") as stream:
-            saved = default_storage.save(name, File(stream, name=name))
+        data = codec.read(archive / "files" / _safe_name(name), name)
+        saved = default_storage.save(name, ContentFile(data, name=name))
         if saved != name:
             raise BackupError(f"{name}: 저장소가 다른 이름({saved})으로 저장했습니다")
         with default_storage.open(name, "rb") as stream:

@@ -114,3 +114,31 @@ def distribution_chart(bins: list[dict]) -> str:
     chart.x_labels = [b["label"] for b in bins]
     chart.add("기관 수", [b["count"] for b in bins])
     return _finish(chart, "distribution")
+
+
+def severity_chart(reliability: dict) -> str:
+    """Each evaluator's severity (% of the item's points; negative = stricter than the
+    others), flagged evaluators in their own series so the legend names them."""
+    rows = reliability["evaluators"]
+    chart = pygal.HorizontalBar(
+        js=[],
+        style=_style((PRIMARY, "#c2410c")),
+        width=720,
+        height=max(200, 70 + 34 * len(rows)),
+        legend_at_bottom=True,
+        legend_at_bottom_columns=2,
+        print_values=True,
+        value_formatter=lambda v: f"{v:+.1f}",
+        x_title="다른 위원 평균과의 차 (배점 대비 %)",
+        margin=8,
+        disable_xml_declaration=True,
+        truncate_label=-1,
+    )
+    chart.x_labels = [row["name"] for row in rows]
+
+    def series(flag: bool):
+        return [None if row["flagged"] != flag else _number(row["percent"]) for row in rows]
+
+    chart.add(f"경계(±{reliability['bound']}%p) 이내", series(False))
+    chart.add("경계 초과", series(True))
+    return _finish(chart, "severity")

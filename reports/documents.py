@@ -64,6 +64,8 @@ def render_html(kind: str, inputs: dict, *, issued_on: date | None = None) -> st
         context["chart"] = mark_safe(charts.area_chart(inputs["areas"]))
     elif kind == "summary":
         context["chart"] = mark_safe(charts.distribution_chart(inputs["distribution"]))
+        if inputs.get("reliability"):  # the appendix (ADR 015); older snapshots lack it
+            context["severity_chart"] = mark_safe(charts.severity_chart(inputs["reliability"]))
     return render_to_string(TEMPLATES[kind], context)
 
 
@@ -141,6 +143,9 @@ def render_xlsx_bytes(inputs: dict) -> bytes:
         dist.append([b["label"], b["count"]])
     dist.column_dimensions["A"].width = 18
 
+    if inputs.get("reliability"):
+        _reliability_sheet(wb.create_sheet("평가 신뢰도"), inputs["reliability"], bold, head_fill)
+
     # Fixed document times: the same inputs give the same workbook.
     from datetime import datetime
 
@@ -151,6 +156,54 @@ def render_xlsx_bytes(inputs: dict) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _reliability_sheet(ws, rel: dict, bold, head_fill) -> None:
+    """The 집계표's 평가 신뢰도 sheet: α overall, per area and per item, then severity."""
+    from openpyxl.styles import Font
+
+    def number(value: str):
+        return Decimal(value) if value not in ("", None) else None
+
+    ws.append(["평가 신뢰도 (Krippendorff의 α, 구간 척도, 항목 배점 대비 %)"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(
+        [
+            f"95% 구간: Hayes & Krippendorff(2007) 부트스트랩 {rel['resamples']}회, "
+            f"시드 {rel['seed']}. 읽는 법(Krippendorff 2004): α ≥ 0.800 신뢰 가능, "
+            "0.667–0.800 잠정적 결론만, < 0.667 신뢰 곤란."
+        ]
+    )
+    ws.append([])
+    ws.append(["구분", "코드", "α", "하한", "상한", "해석", "단위 수", "짝지을 수 있는 값", "사유"])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = bold, head_fill
+    groups = [("전체", [{"code": "", **rel["overall"]}]), ("영역", rel["areas"])]
+    for kind, rows in [*groups, ("항목", rel["items"])]:
+        for a in rows:
+            ws.append(
+                [kind, a["code"], number(a["value"]), number(a["low"]), number(a["high"])]
+                + [a["reading"], a["units"], a["pairable"], a["reason"]]
+            )
+            for cell in ws[ws.max_row][2:5]:
+                cell.number_format = "0.0000"
+    ws.append([])
+    ws.append(
+        ["평가위원", "아이디", "엄격도(점수)", "엄격도(%)", "표준오차(%)", "단위 수"]
+        + ["최고점", "최저점", f"경계(±{rel['bound']}%p) 초과"]
+    )
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = bold, head_fill
+    for e in rel["evaluators"]:
+        ws.append(
+            [e["name"], e["username"], number(e["points"]), number(e["percent"])]
+            + [number(e["se_percent"]), e["units"], e["highest"], e["lowest"]]
+            + ["예" if e["flagged"] else ""]
+        )
+        for cell in ws[ws.max_row][2:5]:
+            cell.number_format = "0.0000"
+    for letter, width in zip("ABCDEFGHI", [12, 16, 12, 12, 12, 14, 10, 16, 30], strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 # --- ZIP (결과보고서 일괄) ---------------------------------------------------------------------

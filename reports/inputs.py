@@ -614,6 +614,7 @@ def summary_inputs(cycle: Cycle) -> dict:
         "mean_total": str(mean_total.quantize(HUNDREDTH, ROUND_HALF_UP)),
         "total_points": fmt(total_points),
         "distribution": distribution([r.total for r in results], total_points),
+        "reliability": reliability_inputs(cycle),
     }
 
 
@@ -643,3 +644,64 @@ def distribution(totals: list[Decimal], total_points: Decimal, bins: int = 10) -
 
 def stage_reached(cycle: Cycle, stage: Stage) -> bool:
     return STAGE_ORDER.index(cycle.stage) >= STAGE_ORDER.index(stage)
+
+
+# --- 평가 신뢰도 (the 집계표's appendix; ADR 015) -------------------------------------------------
+
+
+def _alpha_inputs(a) -> dict:
+    def text(value):
+        return "" if value is None else str(value)
+
+    return {
+        "value": text(a.value),
+        "low": text(a.low),
+        "high": text(a.high),
+        "reading": a.reading,
+        "units": a.units,
+        "pairable": a.pairable,
+        "reason": a.reason,
+    }
+
+
+def reliability_inputs(cycle: Cycle) -> dict:
+    """Krippendorff's α (overall, per area, per item, the five lowest items) and every
+    evaluator's severity, as display strings (4 places). Constant queries."""
+    from evaluation.services.reliability import cycle_reliability, evaluator_names
+
+    found = cycle_reliability(cycle)
+    titles = dict(
+        Area.objects.filter(version_id=cycle.rubric_version_id).values_list("code", "title")
+    )
+    names = evaluator_names(s.evaluator for s in found.evaluators)
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    return {
+        "resamples": found.resamples,
+        "seed": found.seed,
+        "bound": fmt(found.bound),
+        "min_units": found.min_units,
+        "overall": _alpha_inputs(found.overall),
+        "areas": [
+            {"code": code, "title": titles.get(code, ""), **_alpha_inputs(a)}
+            for code, a in found.areas.items()
+        ],
+        "items": [{"code": code, **_alpha_inputs(a)} for code, a in found.items.items()],
+        "lowest_items": [{"code": code, **_alpha_inputs(a)} for code, a in found.lowest_items()],
+        "evaluators": [
+            {
+                "name": names.get(s.evaluator, s.evaluator),
+                "username": s.evaluator,
+                "points": text(s.points),
+                "percent": text(s.percent),
+                "se_percent": text(s.se_percent),
+                "units": s.units,
+                "highest": s.highest,
+                "lowest": s.lowest,
+                "flagged": s.flagged,
+            }
+            for s in found.evaluators
+        ],
+    }

@@ -11,3 +11,7 @@ class EvaluationConfig(AppConfig):
         from . import notices
 
         notices.register()
+        # The institution page's applications and 인증서, and its list filter (ADR 016).
+        from . import institution_panels
+
+        institution_panels.register()

@@ -94,13 +94,19 @@ def institution_list(request):
     institutions = queries.institutions_for_list(
         request.user, **{k: v or "" for k, v in filters.items()}
     )
+    extra = []  # filters other apps own (the 인증서 status, from evaluation)
+    for list_filter in panels.list_filters():
+        value = request.GET.get(list_filter.name, "")
+        if value in dict(list_filter.choices):
+            institutions = list_filter.apply(institutions, value)
+        extra.append((list_filter, value))
     page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "institutions/institution_list.html",
-        {"page": page, "form": form, "query": query.urlencode()},
+        {"page": page, "form": form, "extra_filters": extra, "query": query.urlencode()},
     )
 
 

@@ -284,3 +284,15 @@ def test_sanction_on_today_counts_too(institution, admin_user):
         reason="조사 중",
     )
     assert any("조사 중" in p for p in eligibility_problems(institution=institution, cycle=Cycle))
+
+
+def test_evaluation_panel_and_certification_filter(admin_user, institution):
+    """``evaluation`` adds its section and filter through the registry (institutions never
+    imports evaluation)."""
+    client = _client(admin_user)
+    text = _text(client.get(reverse("people:institution_detail", args=[institution.pk])))
+    assert "신청·인증서" in text and "신청 이력이 없습니다" in text
+    listed = _text(client.get(reverse("people:institution_list"), {"certification": "none"}))
+    assert institution.name in listed
+    listed = _text(client.get(reverse("people:institution_list"), {"certification": "valid"}))
+    assert institution.name not in listed

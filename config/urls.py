@@ -53,6 +53,7 @@ urlpatterns = [
     path("rubrics/", include("indicators.urls")),
     path("", include("evaluation.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

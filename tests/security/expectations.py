@@ -299,4 +299,13 @@ EXPECTED: dict[str, Rule] = {
         get_only(**each(("member", *STAFF), OK)), **each(("member", *STAFF), OK)
     ),
     "reports:download": get_only(**each(("member", *STAFF), OK)),
+    # --- notifications (ADR 012): everyone logged in has their own list and e-mail choices;
+    # the outbox (and releasing a held mass notice) is for admins only
+    "notifications:list": get_only(**each(LOGGED_IN, OK)),
+    "notifications:read": post_only(**each(LOGGED_IN, to("notifications:list"))),
+    "notifications:preferences": form(
+        get=each(LOGGED_IN, OK), post=each(LOGGED_IN, to("notifications:preferences"))
+    ),
+    "notifications:outbox": get_only(admin_user=OK),
+    "notifications:release": post_only(admin_user=to("notifications:outbox")),
 }

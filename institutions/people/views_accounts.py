@@ -148,6 +148,7 @@ def invitation_resend(request, token):
     """POST only (``require_POST`` in urls): a new link for an expired invitation, sent to the
     address the invitation was for -- never to an address the requester chooses."""
     try:
+        services.invitation_for_token(token, allow_expired=True)  # ours, unused
         if ratelimit.hit("invite-resend", token[-40:], limit=3, window=3600):
             services.invitation_resend(token=token)
     except services.LinkProblem as exc:

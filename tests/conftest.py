@@ -14,6 +14,9 @@ from institutions.models import Institution, InstitutionType, User
 from institutions.roles import Role
 from institutions.services import membership_add, roles_sync, user_grant_role
 
+# A real SMTP server (aiosmtpd) for any test: ``smtp_server``, ``hanging_smtp_server``.
+from .smtp import hanging_smtp_server, smtp_server  # noqa: F401
+
 PASSWORD = "test-pass-1234!"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -132,3 +132,12 @@ class InstitutionFilterForm(forms.Form):
             ("none", _("유효한 인증 없음")),
         ],
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("기관 목록 파일 (CSV UTF-8 또는 XLSX)"),
+        help_text=_(
+            "열: 기관명, 사업자등록번호, 유형, 등록일, 제재 종료일(선택), 담당자 이메일(선택)"
+        ),
+    )

@@ -38,6 +38,12 @@ urlpatterns = [
         name="registration_reject",
     ),
     path("people/institutions/", admin.institution_list, name="institution_list"),
+    path("people/institutions/import/", admin.institution_import, name="institution_import"),
+    path(
+        "people/institutions/import/confirm/",
+        admin.institution_import_confirm,
+        name="institution_import_confirm",
+    ),
     path("people/institutions/<int:pk>/", admin.institution_detail, name="institution_detail"),
     path("people/institutions/<int:pk>/edit/", admin.institution_edit, name="institution_edit"),
     path("people/institutions/<int:pk>/sanctions/", admin.sanction_add, name="sanction_add"),

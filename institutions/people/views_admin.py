@@ -1,19 +1,29 @@
 """Admin pages for registrations, institutions and their members (not Django admin), and the
 members page of an institution's own members."""
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..roles import Role
-from . import panels, queries, services
+from . import bulk_import, panels, queries, services
 from .common import error_messages, require
-from .forms import EmailForm, InstitutionFilterForm, InstitutionForm, ReasonForm, SanctionForm
+from .forms import (
+    EmailForm,
+    ImportForm,
+    InstitutionFilterForm,
+    InstitutionForm,
+    ReasonForm,
+    SanctionForm,
+)
 
 PAGE_SIZE = 50
 
@@ -261,3 +271,58 @@ def members(request):
         {"institutions": institutions, "memberships": memberships, "form": form},
         status=status,
     )
+
+
+# --- bulk import -------------------------------------------------------------------------
+
+_IMPORT_SESSION_KEY = "people_import"
+
+
+@login_required
+def institution_import(request):
+    """Upload → preview (nothing written) → confirm. The previewed file waits in the session
+    and is checked again when confirmed."""
+    require(queries.can_manage_people(request.user))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(bulk_import.MAX_BYTES + 1)
+        try:
+            plan = bulk_import.plan_import(content, upload.name)
+        except bulk_import.ImportInvalid as exc:
+            problems = exc.problems
+        else:
+            request.session[_IMPORT_SESSION_KEY] = {
+                "name": upload.name,
+                "content": base64.b64encode(content).decode(),
+            }
+    status = 400 if request.method == "POST" and plan is None else 200
+    return render(
+        request,
+        "institutions/institution_import.html",
+        {"form": form, "problems": problems, "plan": plan},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def institution_import_confirm(request):
+    require(queries.can_manage_people(request.user))
+    stored = request.session.get(_IMPORT_SESSION_KEY)
+    if not stored:
+        messages.error(request, _("미리 본 파일이 없습니다. 파일을 다시 올려 주십시오."))
+        return redirect("people:institution_import")
+    try:
+        plan = bulk_import.plan_import(base64.b64decode(stored["content"]), stored["name"])
+        with transaction.atomic():
+            bulk_import.apply_import(plan, by=request.user)
+    except bulk_import.ImportInvalid as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("people:institution_import")
+    del request.session[_IMPORT_SESSION_KEY]
+    messages.success(request, _("가져왔습니다: %(summary)s") % {"summary": plan.summary()})
+    return redirect("people:institution_list")

@@ -186,6 +186,9 @@ EXPECTED: dict[str, Rule] = {
     "people:institution_list": page(admin_user=OK),
     "people:institution_detail": page(admin_user=OK),
     "people:institution_edit": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    # bulk import: an empty upload is refused; confirming without a previewed file goes back
+    "people:institution_import": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    "people:institution_import_confirm": post_only(admin_user=to("people:institution_import")),
     "people:sanction_add": post_only(admin_user=to("people:institution_detail")),
     "people:institution_invite": post_only(admin_user=to("people:institution_detail")),
     "people:member_deactivate": post_only(admin_user=to("people:institution_detail")),

@@ -383,3 +383,66 @@ class PeopleEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("people events are append-only")
+
+
+class EvaluatorProfile(models.Model):
+    """An evaluator's profile in the pool: which rubric areas they may score (area codes, as
+    in the rubric file: "A", "B", ...), qualifications and contact."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="evaluator_profile", verbose_name=_("평가위원")
+    )
+    expertise = models.JSONField(
+        _("전문 분야(평가 영역 코드)"), default=list, blank=True, help_text=_("예: A, B, D")
+    )
+    qualifications = models.TextField(_("자격·경력"), blank=True)
+    organisation = models.CharField(_("현 소속"), max_length=200, blank=True)
+    phone = models.CharField(_("연락처"), max_length=30, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("평가위원 정보")
+        verbose_name_plural = _("평가위원 정보")
+
+    def __str__(self):
+        return f"{self.user} 평가위원 정보"
+
+
+class Affiliation(models.Model):
+    """An evaluator's past or present affiliation (기관, from, to). One with a registered
+    institution within ``CONFLICT_AFFILIATION_YEARS`` bars them from evaluating it (제척)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="affiliations", verbose_name=_("평가위원")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="affiliations",
+        verbose_name=_("기관"),
+    )
+    organisation = models.CharField(_("기관명(미등록 기관)"), max_length=200, blank=True)
+    started_on = models.DateField(_("시작일"))
+    ended_on = models.DateField(_("종료일"), null=True, blank=True, help_text=_("비우면 현재"))
+
+    class Meta:
+        verbose_name = _("소속 이력")
+        verbose_name_plural = _("소속 이력")
+        ordering = ["user", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="affiliation_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=False) | ~models.Q(organisation=""),
+                name="affiliation_names_an_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.institution.name if self.institution_id else self.organisation
+        return f"{where} {self.started_on}~{self.ended_on or ''}"

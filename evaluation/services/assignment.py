@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from institutions.models import Membership, User
+from institutions.people.queries import affiliation_conflicts, expertise_coverage
 from institutions.roles import Role
 
 from .. import balancing
@@ -69,6 +70,7 @@ def _pair_problems(
     *,
     is_evaluator: bool,
     is_member: bool,
+    affiliation: str = "",
 ) -> list[str]:
     who = f"{application.institution.name} · {_name(evaluator)}"
     problems = []
@@ -88,6 +90,8 @@ def _pair_problems(
             )
     if is_member:
         problems.append(f"{who}: 신청 기관의 구성원은 그 기관을 평가할 수 없습니다.")
+    if affiliation:  # 제척 by a recent affiliation (institutions.people, ADR 016)
+        problems.append(f"{who}: {affiliation}")
     return problems
 
 
@@ -109,6 +113,9 @@ def assignment_create(*, application: Application, evaluator, by) -> Assignment:
         existing,
         is_evaluator=evaluator.is_active and evaluator.has_role(Role.EVALUATOR),
         is_member=application.institution.memberships.filter(user=evaluator).exists(),
+        affiliation=affiliation_conflicts(
+            user_ids=[evaluator.pk], institution_ids=[application.institution_id]
+        ).get((application.institution_id, evaluator.pk), ""),
     )
     if problems:
         raise ValidationError(problems)
@@ -163,6 +170,10 @@ def assignments_create_bulk(*, applications, evaluators, by) -> BulkOutcome:
             institution__in=[a.institution_id for a in applications], user__in=evaluators
         ).values_list("institution_id", "user_id")
     )
+    affiliated = affiliation_conflicts(
+        user_ids=[e.pk for e in evaluators],
+        institution_ids=[a.institution_id for a in applications],
+    )
     problems, skipped, todo = [], [], []
     for app in applications:
         for ev in evaluators:
@@ -176,6 +187,7 @@ def assignments_create_bulk(*, applications, evaluators, by) -> BulkOutcome:
                 current,
                 is_evaluator=ev.pk in pool,
                 is_member=(app.institution_id, ev.pk) in members,
+                affiliation=affiliated.get((app.institution_id, ev.pk), ""),
             )
             if pair:
                 problems += pair
@@ -255,11 +267,28 @@ def assignment_auto_plan(*, cycle: Cycle, evaluators: list, cap: int) -> AutoPla
         if not exclusion:
             active[app_id] += 1
     members = aq.member_pairs(cycle)
+    # Evaluators whose expertise covers more of the rubric's areas come first: among plans
+    # of equal balance, ties go to them (balancing is deterministic in this order). ADR 016.
+    coverage = expertise_coverage(
+        user_ids=[u.pk for u in pool],
+        area_codes=cycle.rubric_version.areas.values_list("code", flat=True),
+    )
+    pool.sort(key=lambda u: -coverage.get(u.pk, 0))
     ids = [u.pk for u in pool]
     loads = aq.cycle_loads(cycle)
     needs = {a.pk: max(0, cycle.evaluators_per_application - active[a.pk]) for a in apps}
+    affiliated = affiliation_conflicts(
+        user_ids=ids, institution_ids={a.institution_id for a in apps}
+    )
     eligible = {
-        a.pk: {e for e in ids if e not in taken[a.pk] and (a.pk, e) not in members} for a in apps
+        a.pk: {
+            e
+            for e in ids
+            if e not in taken[a.pk]
+            and (a.pk, e) not in members
+            and (a.institution_id, e) not in affiliated
+        }
+        for a in apps
     }
     plan = balancing.balanced_plan(
         applications=[a.pk for a in apps],

@@ -303,6 +303,7 @@ def conflicts(request, slug):
             "pending": aq.pending_challenges(cycle),
             "challenges": aq.cycle_challenges(cycle).exclude(decision=ChallengeDecision.PENDING),
             "exclusions": aq.cycle_exclusions(cycle),
+            "affiliation_bars": aq.affiliation_bars(cycle),
             "short": [
                 {"application": a, "short_by": cycle.evaluators_per_application - a.n_active}
                 for a in aq.short_applications(cycle)

@@ -14,14 +14,16 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ..models import (
+    Affiliation,
     Certificate,
+    EvaluatorProfile,
     Institution,
     Membership,
     PeopleEvent,
     Registration,
     Sanction,
 )
-from ..roles import Role
+from ..roles import GROUP_NAMES, Role
 
 
 def can_manage_people(user) -> bool:
@@ -145,3 +147,73 @@ def visible_institutions(user) -> QuerySet[Institution]:
 
 def institution_events(institution: Institution) -> QuerySet[PeopleEvent]:
     return PeopleEvent.objects.filter(institution=institution).select_related("actor", "subject")
+
+
+# --- the evaluator pool: 제척 by affiliation, expertise --------------------------------------
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def affiliation_conflicts(
+    *, user_ids, institution_ids, day: date | None = None, years: int | None = None
+) -> dict[tuple[int, int], str]:
+    """(institution id, user id) -> why that evaluator may not evaluate that institution (제척:
+    affiliated with it within ``years`` before ``day``, both defaulting to the setting and
+    today). One query."""
+    from django.conf import settings
+
+    day = day or timezone.localdate()
+    years = settings.CONFLICT_AFFILIATION_YEARS if years is None else years
+    cutoff = _years_before(day, years)
+    rows = (
+        Affiliation.objects.filter(
+            user_id__in=list(user_ids), institution_id__in=list(institution_ids)
+        )
+        .filter(started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=cutoff))
+        .select_related("institution")
+        .order_by("-started_on")
+    )
+    found: dict[tuple[int, int], str] = {}
+    for a in rows:
+        key = (a.institution_id, a.user_id)
+        if key not in found:
+            until = a.ended_on or "현재"
+            found[key] = (
+                f"제척: {a.institution.name} 소속 이력({a.started_on} ~ {until})이 최근 "
+                f"{years}년 이내입니다."
+            )
+    return found
+
+
+def expertise_coverage(*, user_ids, area_codes) -> dict[int, int]:
+    """User id -> how many of ``area_codes`` their profile's expertise covers. One query."""
+    wanted = {str(c) for c in area_codes}
+    return {
+        user_id: len(wanted & {str(c) for c in (codes or [])})
+        for user_id, codes in EvaluatorProfile.objects.filter(
+            user_id__in=list(user_ids)
+        ).values_list("user_id", "expertise")
+    }
+
+
+def evaluators_for_list(user):
+    """The admin's evaluator pool page: evaluators with profile and affiliations."""
+    from ..models import User
+
+    if not can_manage_people(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(groups__name=GROUP_NAMES[Role.EVALUATOR])
+        .distinct()
+        .select_related("evaluator_profile")
+        .prefetch_related(
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("institution"))
+        )
+        .order_by("name", "username")
+    )

@@ -145,7 +145,9 @@ def describe_error(exc: BaseException) -> str:
         text = exc.smtp_error
         text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
         return f"메일 서버 오류 {exc.smtp_code}: {text}"
-    if isinstance(exc, socket.timeout | TimeoutError):
+    if isinstance(exc, socket.timeout | TimeoutError) or (
+        isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc)
+    ):
         return f"메일 서버 응답 시간 초과 ({settings.EMAIL_TIMEOUT}초)"
     if isinstance(exc, ConnectionRefusedError):
         return f"메일 서버에 연결할 수 없습니다 ({settings.EMAIL_HOST}:{settings.EMAIL_PORT})"

@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff and evaluators: logged out after SESSION_IDLE_TIMEOUT minutes without a request.
+    "institutions.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -193,6 +195,11 @@ AXES_CLIENT_IP_CALLABLE = "institutions.client_ip.client_ip"
 # $proxy_add_x_forwarded_for). 0: REMOTE_ADDR is the client. The documented compose set-up with
 # one nginx in front: 1. Never more than the proxies there are: an extra one trusts the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Staff (관리자, 관리책임자) and evaluators are logged out after this many minutes without a
+# request (a warning and a 연장 button come a minute before), and their session ends when the
+# browser closes (institutions/sessions.py). 0 turns the idle time-out off.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"
@@ -327,9 +334,6 @@ REGISTRATION_CONFIRM_MAX_AGE = env_int("REGISTRATION_CONFIRM_MAX_AGE_SECONDS", 3
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600)
 # The version of the 개인정보 수집·이용 동의 text a registration agreed to.
 PRIVACY_CONSENT_VERSION = "2026-12"
-# 제척: an evaluator affiliated with an institution within this many years (before today) may
-# not evaluate it (manual and automatic assignment refuse, the conflicts page shows why).
-CONFLICT_AFFILIATION_YEARS = env_int("CONFLICT_AFFILIATION_YEARS", 3)
 # Retention periods in days (개인정보 보유기간); ``manage.py purge_expired`` applies them.
 RETENTION = {
     # evidence files and their rows, counted from the cycle's 확정

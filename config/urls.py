@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from institutions.forms import LoginForm
 from institutions.people.views_password import PasswordResetView
-from institutions.views import GuardedPasswordChangeView
+from institutions.views import GuardedPasswordChangeView, session_extend, session_status
 
 from . import views
 
@@ -49,6 +49,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("users/", include("institutions.urls")),
+    # the idle time-out's warning asks how long is left, and extends (issue 15, finding 7)
+    path("accounts/session/", session_status, name="session_status"),
+    path("accounts/session/extend/", session_extend, name="session_extend"),
     path("", include("institutions.people.urls")),
     path("rubrics/", include("indicators.urls")),
     path("", include("evaluation.urls")),

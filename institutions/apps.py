@@ -8,6 +8,7 @@ class InstitutionsConfig(AppConfig):
     verbose_name = _("기관 및 사용자")
 
     def ready(self):
+        from . import sessions  # noqa: F401 -- connects the idle time-out's log-in receiver
         from .signals import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="institutions.roles_sync")

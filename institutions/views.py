@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from . import queries, services
+from . import queries, services, sessions
 from .forms_accounts import GuardedPasswordChangeForm, ReasonForm, RoleForm
 from .roles import Role
 
@@ -141,3 +141,27 @@ class GuardedPasswordChangeView(PasswordChangeView):
         if AxesProxyHandler.is_locked(self.request, {"username": username}):
             logout(self.request)
         return super().form_invalid(form)
+
+
+@require_GET
+def session_status(request):
+    """Seconds left before the idle log-out, without counting as activity (idle.js asks
+    before it warns or logs out, so another tab's activity counts)."""
+    remaining = getattr(request, "idle_remaining_seconds", None)
+    return JsonResponse(
+        {"authenticated": request.user.is_authenticated, "remaining": remaining},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_POST
+def session_extend(request):
+    """The warning's 연장 button: this request is activity; the stamp is renewed now."""
+    if sessions.idle_policy_applies(request.user):
+        request.session[sessions.LAST_ACTIVITY] = sessions.now()
+        request.idle_remaining_seconds = sessions.idle_timeout_seconds()
+    return JsonResponse(
+        {"authenticated": True, "remaining": getattr(request, "idle_remaining_seconds", None)},
+        headers={"Cache-Control": "no-store"},
+    )

@@ -151,7 +151,10 @@ EXPECTED: dict[str, Rule] = {
     "password_change_done": get_only(**each(LOGGED_IN, OK)),
     # a reset link (issue 15): anyone may open it; a wrong token gets the "invalid link" page
     "password_reset_confirm": page(**each(PERSONAS, OK)),
-    "password_reset_complete": page(**each(PERSONAS, OK)),
+    "password_reset_complete": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),
+    # the idle time-out's warning (issue 15): time left for anyone, extend for the logged-in
+    "session_status": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),
+    "session_extend": post_only(**each(LOGGED_IN, OK)),
     # --- institutions: users and roles (admins only; issue 15) ------------------------------
     "institutions:user_list": get_only(admin_user=OK),
     "institutions:user_detail": get_only(admin_user=OK),

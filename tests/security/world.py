@@ -93,6 +93,7 @@ def _institution(name: str, n: int) -> Institution:
     prefix = f"{8_100_000 + n:09d}"
     number = next(prefix + str(d) for d in range(10) if business_number_is_valid(prefix + str(d)))
     return Institution.objects.create(
+    certification: object = None  # A's 인증서 (ADR 017)
         name=name,
         business_number=number,
         type=InstitutionType.WIDE,
@@ -184,6 +185,27 @@ def _registration():
         representative="김대표",
         address="서울특별시 중구",
         contact_name="이담당",
+def _certification(application: Application, by):
+    """A 인증서 of A's application, written directly (issuing at 확정 is tested elsewhere)."""
+    from evaluation.models import Certification
+    from evaluation.services.certification import new_verification_code
+
+    return Certification.objects.create(
+        programme=application.cycle.rubric_version.rubric.code,
+        year=2026,
+        sequence=1,
+        number="제2026-0001호",
+        institution=application.institution,
+        application=application,
+        cycle=application.cycle,
+        rubric_version=application.cycle.rubric_version,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2099, 12, 31),
+        verification_code=new_verification_code(),
+        issued_by=by,
+    )
+
+
         email="contact@saegil.example",
         phone="02-123-4567",
         username="saegil",
@@ -306,6 +328,7 @@ class Route:
     name: str  # "namespace:name" (or "" when the pattern has no name)
     route: str  # the full route, e.g. "applications/<int:pk>/items/<str:code>/"
     kwargs: tuple[str, ...]
+        certification=_certification(application, admin),
 
 
 _ROUTE_KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
@@ -387,6 +410,8 @@ class UnfillableURL(Exception):
 
 def url_for(route: Route, world: World, **overrides) -> str:
     """The URL of ``route`` with every kwarg taken from the world (or ``overrides``); raises
+    (r"^(reports/)?certifications/<int:pk>/", "pk", lambda w: w.certification.pk),
+    (r"^verify/<str:code>/", "code", lambda w: w.certification.verification_code),
     ``UnfillableURL`` naming what it could not fill (a new URL needs a rule above, never a
     skip)."""
     kwargs = {}

@@ -414,3 +414,8 @@ EVIDENCE_ZIP_MAX_RATIO = env_int("EVIDENCE_ZIP_MAX_RATIO", 100)
 EVIDENCE_ZIP_MAX_MEMBERS = env_int("EVIDENCE_ZIP_MAX_MEMBERS", 10_000)
 # Demo data may never be loaded into a production database.
 SEED_DEMO_ALLOWED = not PRODUCTION
+# 인증서 (ADR 017): an institution whose certification of a programme ends within this many
+# days of a new cycle's reference date applies to it as 재인증.
+RENEWAL_WINDOW_DAYS = env_int("RENEWAL_WINDOW_DAYS", 365)
+# The public /verify/<code>/ page: at most N requests per client address per window (seconds).
+VERIFY_RATE_LIMIT = (env_int("VERIFY_RATE_LIMIT", 30), env_int("VERIFY_RATE_WINDOW_SECONDS", 60))

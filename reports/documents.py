@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from evaluation.qr import qr_svg
+
 from . import charts, pdf
 
 # Bump when the data builders change what a document shows in a way the templates do not.
@@ -27,11 +29,12 @@ TEMPLATES = {
     "result": "reports/pdf/result.html",
     "sheet": "reports/pdf/sheet.html",
     "summary": "reports/pdf/summary.html",
+    "certification": "reports/pdf/certification.html",
 }
 CSS_TEMPLATE = "reports/pdf/print.css"
 _HERE = Path(__file__).resolve().parent
 
-TITLES = {"result": "결과보고서", "sheet": "평가표", "summary": "집계표"}
+TITLES = {"result": "결과보고서", "sheet": "평가표", "summary": "집계표", "certification": "인증서"}
 
 
 @cache
@@ -66,6 +69,11 @@ def render_html(kind: str, inputs: dict, *, issued_on: date | None = None) -> st
         context["chart"] = mark_safe(charts.distribution_chart(inputs["distribution"]))
         if inputs.get("reliability"):  # the appendix (ADR 015); older snapshots lack it
             context["severity_chart"] = mark_safe(charts.severity_chart(inputs["reliability"]))
+    elif kind == "certification":
+        # The QR code of the public verification address (ADR 017), inline SVG.
+        context["qr"] = mark_safe(qr_svg(inputs["verify_url"], title="진위 확인"))
+        day = date.fromisoformat(inputs["issued_on"])
+        context["issued_label"] = f"{day.year}년 {day.month}월 {day.day}일"
     return render_to_string(TEMPLATES[kind], context)
 
 

@@ -16,8 +16,17 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from evaluation.models import STAGE_ORDER, Application, Assignment, Cycle, Result, Stage
+from evaluation.models import (
+    STAGE_ORDER,
+    Application,
+    Assignment,
+    Certification,
+    Cycle,
+    Result,
+    Stage,
+)
 from evaluation.queries import is_staff_reader, visible_cycles
+from evaluation.queries.certification import visible_certifications
 from institutions.roles import Role
 
 from .models import TERMINAL_STATUSES, Report, ReportAccess, ReportKind, ReportStatus
@@ -42,6 +51,12 @@ def visible_reports(user) -> QuerySet[Report]:
             kind=ReportKind.RESULT,
             application__institution__memberships__user=user,
             cycle__stage__in=NOTIFIED_STAGES,
+        )
+        # Their own institution's 인증서, unless it was revoked (ADR 017).
+        q |= Q(
+            kind=ReportKind.CERTIFICATION,
+            application__institution__memberships__user=user,
+            application__certification__revoked_at__isnull=True,
         )
     return Report.objects.filter(q).distinct()
 
@@ -69,6 +84,14 @@ def requestable_assignments(user) -> QuerySet[Assignment]:
     if user.has_role(Role.EVALUATOR):
         return Assignment.objects.filter(evaluator=user, exclusion="")
     return Assignment.objects.none()
+
+
+def requestable_certifications(user) -> QuerySet[Certification]:
+    """Certifications whose PDF ``user`` may request: the certification policy's own
+    (staff any, members their institution's); the service refuses a revoked one to members."""
+    if not _active(user):
+        return Certification.objects.none()
+    return visible_certifications(user)
 
 
 def can_request_cycle_reports(user) -> bool:
@@ -231,6 +254,7 @@ __all__ = [
     "reports_for_list",
     "requestable_applications",
     "requestable_assignments",
+    "requestable_certifications",
     "visible_report_accesses",
     "visible_reports",
 ]

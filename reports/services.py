@@ -47,9 +47,11 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from evaluation.models import Application, Assignment, Cycle, Result
+from evaluation.models import Application, Assignment, Certification, Cycle, Result
+from evaluation.queries import is_staff_reader
 
 from . import documents, inputs
+from .certification import certification_inputs
 from .models import (
     TERMINAL_STATUSES,
     Report,
@@ -411,6 +413,30 @@ def report_request_batch(*, cycle: Cycle, by) -> Report:
     # is made now.
     transaction.on_commit(partial(_batch_progress, batch.pk))
     return batch
+
+
+@transaction.atomic
+def report_request_certification(*, certification: Certification, by) -> Report:
+    """The PDF of a certification (인증서), with the QR code of its verification address.
+    A revoked certification is refused to everyone but staff (whose copy says 취소)."""
+    if certification.revoked_at is not None and not is_staff_reader(by):
+        raise ValidationError(
+            f"인증서 {certification.number}은(는) "
+            f"{timezone.localdate(certification.revoked_at):%Y-%m-%d}에 취소되어 내려받을 수 "
+            "없습니다.",
+            code="report_refused",
+        )
+    data = certification_inputs(certification)
+    name = certification.institution.name
+    return _request(
+        kind=ReportKind.CERTIFICATION,
+        cycle=certification.cycle,
+        data=data,
+        title=f"{name} 인증서 {certification.number}",
+        file_name=f"인증서_{documents.safe_name(name)}_{documents.safe_name(certification.number)}.pdf",
+        by=by,
+        application=certification.application,
+    )
 
 
 # --- rendering (called by the task) ------------------------------------------------------------

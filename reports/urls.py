@@ -12,6 +12,11 @@ urlpatterns = [
     path("cycles/<slug:slug>/batch/", views.request_batch, name="request_batch"),
     path("applications/<int:pk>/result/", views.request_result, name="request_result"),
     path("assignments/<int:pk>/sheet/", views.request_sheet, name="request_sheet"),
+    path(
+        "certifications/<int:pk>/",
+        views.request_certification,
+        name="request_certification",
+    ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/download/", views.download, name="download"),

@@ -150,6 +150,8 @@ def _retry_url(report: Report) -> str:
         return reverse("reports:request_sheet", args=[report.assignment_id])
     if report.kind == ReportKind.SUMMARY:
         return reverse("reports:request_summary", args=[report.cycle.slug])
+    if report.kind == ReportKind.CERTIFICATION:
+        return reverse("reports:request_certification", args=[report.application.certification.pk])
     return reverse("reports:request_batch", args=[report.cycle.slug])
 
 
@@ -229,6 +231,22 @@ def request_sheet(request, pk):
         request,
         lambda: services.report_request_sheet(assignment=assignment, by=request.user),
         reverse("reports:index"),
+    )
+
+
+@login_required
+@require_POST
+def request_certification(request, pk):
+    certification = get_object_or_404(
+        queries.requestable_certifications(request.user).select_related(
+            "institution", "cycle", "application", "rubric_version__rubric"
+        ),
+        pk=pk,
+    )
+    return _requested(
+        request,
+        lambda: services.report_request_certification(certification=certification, by=request.user),
+        reverse("evaluation:certification_detail", args=[certification.pk]),
     )
 
 

@@ -19,6 +19,7 @@ from indicators.models import Item
 from .. import queries, services
 from ..forms import ApplyForm, NarrativeForm, ReopenForm
 from ..models import Application, EvidenceFile, FileState
+from ..queries import certification as certification_queries
 from ..queries.assignment import application_entry_redirect
 from ..uploads import discard_uploads, display_name, install_upload_handler
 from .common import error_messages, require, wants_json
@@ -50,6 +51,7 @@ def portal(request):
         {
             "applications": queries.my_applications(request.user),
             "open_cycles": queries.open_cycles_for(request.user),
+            "certifications": certification_queries.certifications_for_member(request.user),
         },
     )
 
@@ -118,6 +120,11 @@ def checklist(request, pk):
             "reopen_form": ReopenForm(),
             "certificates": certificates,
             "total_bytes": queries.application_total_bytes(application),
+            # 재인증: the certification this application renews and its result (members and
+            # staff; evaluators judge the evidence, not the history). ADR 017.
+            "renewal_of": certification_queries.previous_certification(application)
+            if is_member or queries.is_staff_reader(request.user)
+            else None,
         },
     )
 

@@ -315,3 +315,13 @@ EXPECTED: dict[str, Rule] = {
     "notifications:outbox": get_only(admin_user=OK),
     "notifications:release": post_only(admin_user=to("notifications:outbox")),
 }
+    "reports:request_certification": post_only(**each(("member", *STAFF), to("reports:detail"))),
+    # --- certifications (ADR 017): staff list, admins revoke (an empty reason is refused),
+    # holders and staff open one; anyone verifies by code and reads the certified list
+    "evaluation:certification_list": page(**each(STAFF, OK)),
+    "evaluation:certification_detail": get_only(**each(("member", *STAFF), OK)),
+    "evaluation:certification_revoke": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    "evaluation:certification_verify": Rule(
+        get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)
+    ),
+    "evaluation:certified_list": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),

@@ -334,6 +334,9 @@ REGISTRATION_CONFIRM_MAX_AGE = env_int("REGISTRATION_CONFIRM_MAX_AGE_SECONDS", 3
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600)
 # The version of the 개인정보 수집·이용 동의 text a registration agreed to.
 PRIVACY_CONSENT_VERSION = "2026-12"
+# 제척: an evaluator affiliated with an institution within this many years (before today) may
+# not evaluate it (manual and automatic assignment refuse, the conflicts page shows why).
+CONFLICT_AFFILIATION_YEARS = env_int("CONFLICT_AFFILIATION_YEARS", 3)
 # Retention periods in days (개인정보 보유기간); ``manage.py purge_expired`` applies them.
 RETENTION = {
     # evidence files and their rows, counted from the cycle's 확정

@@ -194,9 +194,6 @@ def rubric_version(db):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2 costs ~0.4 s per user; tests create many users and prove nothing about it."""
-@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate limits count in the default (local-memory) cache: each test starts with none, so
     one test's requests (the permission matrix's, say) never throttle another's."""
@@ -205,6 +202,9 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.4 s per user; tests create many users and prove nothing about it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

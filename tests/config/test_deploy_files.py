@@ -11,14 +11,15 @@ from ..conftest import service_unavailable
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_docker_compose_defines_the_four_services_with_health_checks():
+def test_docker_compose_defines_the_services_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "notifier", "postgres", "redis"}
     for name in services:
         assert "healthcheck" in services[name], name
     assert "gunicorn" in services["web"]["command"]
     assert "celery" in services["worker"]["command"]
+    assert "send_pending_notifications --every" in services["notifier"]["command"]
 
 
 def test_docker_compose_parses_with_docker_compose(tmp_path):

@@ -11,6 +11,7 @@ per day and recipient (docs/decisions/012-notifications-outbox.md).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -31,8 +32,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-schedule", action="store_true", help="마감 안내와 일일 요약을 만들지 않습니다."
         )
+        parser.add_argument(
+            "--heartbeat",
+            default="",
+            help="매 주기를 마칠 때 이 파일의 수정 시각을 갱신합니다 (컨테이너 상태 확인용).",
+        )
 
-    def handle(self, *args, every, limit, no_schedule, **options):
+    def handle(self, *args, every, limit, no_schedule, heartbeat, **options):
         if every < 0 or limit < 1:
             raise CommandError("--every는 0 이상, --limit은 1 이상이어야 합니다.")
         while True:
@@ -42,6 +48,9 @@ class Command(BaseCommand):
                 if not every:
                     raise CommandError(f"데이터베이스에 연결할 수 없습니다: {exc}") from exc
                 self.stderr.write(f"데이터베이스에 연결할 수 없어 다음 주기에 다시 합니다: {exc}")
+            else:
+                if heartbeat:
+                    Path(heartbeat).touch()
             if not every:
                 return
             time.sleep(every)

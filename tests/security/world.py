@@ -83,6 +83,7 @@ class World:
     draft_item: Item
     draft_checkpoint: Checkpoint
     media: object = None
+    certification: object = None  # A's 인증서 (ADR 017)
     registration: object = None  # an institution's sign-up, e-mail not confirmed (ADR 016)
     clients: dict = field(default_factory=dict)  # persona -> PersonaClient (conftest)
 
@@ -93,7 +94,6 @@ def _institution(name: str, n: int) -> Institution:
     prefix = f"{8_100_000 + n:09d}"
     number = next(prefix + str(d) for d in range(10) if business_number_is_valid(prefix + str(d)))
     return Institution.objects.create(
-    certification: object = None  # A's 인증서 (ADR 017)
         name=name,
         business_number=number,
         type=InstitutionType.WIDE,
@@ -185,6 +185,16 @@ def _registration():
         representative="김대표",
         address="서울특별시 중구",
         contact_name="이담당",
+        email="contact@saegil.example",
+        phone="02-123-4567",
+        username="saegil",
+        password_hash="!",
+        privacy_consent_at=timezone.now(),
+        privacy_consent_version="test",
+        terms_consent_at=timezone.now(),
+    )
+
+
 def _certification(application: Application, by):
     """A 인증서 of A's application, written directly (issuing at 확정 is tested elsewhere)."""
     from evaluation.models import Certification
@@ -203,16 +213,6 @@ def _certification(application: Application, by):
         valid_until=date(2099, 12, 31),
         verification_code=new_verification_code(),
         issued_by=by,
-    )
-
-
-        email="contact@saegil.example",
-        phone="02-123-4567",
-        username="saegil",
-        password_hash="!",
-        privacy_consent_at=timezone.now(),
-        privacy_consent_version="test",
-        terms_consent_at=timezone.now(),
     )
 
 
@@ -304,6 +304,7 @@ def build_world() -> World:
         draft_indicator=draft_indicator,
         draft_item=draft_item,
         draft_checkpoint=draft_item.checkpoints.order_by("order").first(),
+        certification=_certification(application, admin),
         registration=_registration(),
     )
 
@@ -328,7 +329,6 @@ class Route:
     name: str  # "namespace:name" (or "" when the pattern has no name)
     route: str  # the full route, e.g. "applications/<int:pk>/items/<str:code>/"
     kwargs: tuple[str, ...]
-        certification=_certification(application, admin),
 
 
 _ROUTE_KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
@@ -384,6 +384,8 @@ KWARG_RULES = [
     (r"/items/<str:code>/", "code", lambda w: EVIDENCE_ITEM),
     (r"^evidence/<int:pk>/", "pk", lambda w: w.evidence_file.pk),
     (r"^(reports/)?assignments/<int:pk>/", "pk", lambda w: w.assignment.pk),
+    (r"^(reports/)?certifications/<int:pk>/", "pk", lambda w: w.certification.pk),
+    (r"^verify/<str:code>/", "code", lambda w: w.certification.verification_code),
     (r"^sheets/<int:pk>/", "pk", lambda w: w.assignment.pk),  # a sheet is its assignment's
     (r"^challenges/<int:pk>/", "pk", lambda w: w.challenge.pk),
     (r"^reports/<int:pk>/", "pk", lambda w: w.report.pk),
@@ -410,8 +412,6 @@ class UnfillableURL(Exception):
 
 def url_for(route: Route, world: World, **overrides) -> str:
     """The URL of ``route`` with every kwarg taken from the world (or ``overrides``); raises
-    (r"^(reports/)?certifications/<int:pk>/", "pk", lambda w: w.certification.pk),
-    (r"^verify/<str:code>/", "code", lambda w: w.certification.verification_code),
     ``UnfillableURL`` naming what it could not fill (a new URL needs a rule above, never a
     skip)."""
     kwargs = {}

@@ -314,7 +314,6 @@ EXPECTED: dict[str, Rule] = {
     ),
     "notifications:outbox": get_only(admin_user=OK),
     "notifications:release": post_only(admin_user=to("notifications:outbox")),
-}
     "reports:request_certification": post_only(**each(("member", *STAFF), to("reports:detail"))),
     # --- certifications (ADR 017): staff list, admins revoke (an empty reason is refused),
     # holders and staff open one; anyone verifies by code and reads the certified list
@@ -325,3 +324,4 @@ EXPECTED: dict[str, Rule] = {
         get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)
     ),
     "evaluation:certified_list": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),
+}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import RubricVersion, VersionStatus
 
+from . import numbers
 from .models import AggregationRule, Cycle, Stage
+
+MINIMUM_RATIO = numbers.Accepts("최저 비율", "", Decimal(0), Decimal(1), places=4)
 
 
 class DateInput(forms.DateInput):
@@ -55,7 +58,10 @@ class CycleForm(forms.Form):
         label=_("영역별 최소 득점 비율"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("한 줄에 하나씩 '영역코드=비율' (예: A=0.4). 비워 두면 없음."),
+        help_text=_(
+            "한 줄에 하나씩 '영역코드=비율', 비율은 0~1 (예: 평가지표의 첫 영역 코드가 "
+            "'가'라면 가=0.4). 비워 두면 없음."
+        ),
     )
     evaluators_per_application = forms.IntegerField(
         label=_("신청기관당 평가위원 수"), min_value=1, max_value=20, initial=3
@@ -107,15 +113,16 @@ class CycleForm(forms.Form):
             if not line:
                 continue
             code, sep, value = line.partition("=")
-            try:
-                ratio = Decimal(value.strip())
-                if not sep or not code.strip() or not ratio.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
+            if not sep or not code.strip():
                 errors.append(
-                    _("%(n)d번째 줄 '%(line)s': '영역코드=비율' 형식이어야 합니다 (예: A=0.4).")
+                    _("%(n)d번째 줄 '%(line)s': '영역코드=비율' 형식이어야 합니다 (예: 가=0.4).")
                     % {"n": n, "line": line}
                 )
+                continue
+            try:
+                ratio = numbers.parse(value, code=code.strip(), accepts=MINIMUM_RATIO)
+            except numbers.NumberError as exc:
+                errors.append(_("%(n)d번째 줄: %(problem)s") % {"n": n, "problem": exc})
                 continue
             result[code.strip()] = ratio
         if errors:

@@ -131,6 +131,9 @@ def scoring_document(method: str, params: dict) -> dict:
     elif method == "bands":
         if params.get("unit") is not None:
             scoring["unit"] = params["unit"]
+        for key in ("min", "max"):
+            if params.get(key) is not None:
+                scoring[key] = _number(params[key])
         scoring["bands"] = [
             {"min": _number(band["min"]), "points": _number(band["points"])}
             for band in params.get("bands", [])

@@ -71,7 +71,7 @@ BAND_KEYS = (("min", "points"), ())
 SCORING_KEYS = {
     "grade": (("scale",), ()),
     "points": ((), ("step",)),
-    "bands": (("bands",), ("unit",)),
+    "bands": (("bands",), ("unit", "min", "max")),
     "penalty": (("per_case",), ()),
 }
 
@@ -496,6 +496,19 @@ class _Walker:
                     value["unit"], f"{path}.unit", max_length=MAX_UNIT, code=code
                 )
             result["bands"] = self.bands(get("bands", _MISSING), f"{path}.bands", code=code)
+            # The plausible range of the measured value (optional; evaluation/numbers.py).
+            for key in ("min", "max"):
+                if key in value:
+                    result[key] = self.number(
+                        value[key], f"{path}.{key}", places=MEASURE_PLACES, code=code
+                    )
+            low, high = result.get("min"), result.get("max")
+            if low is not None and high is not None and low >= high:
+                self.add(
+                    f"{path}.max",
+                    f"max {fmt(high)}은(는) min {fmt(low)}보다 커야 합니다",
+                    code=code,
+                )
         if len(self.problems) > before:
             return None
         return result

@@ -12,11 +12,10 @@ Refusals are Korean and name the item (``A.1.1: …``). A refused write changes 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from indicators.models import Area, Item, ScoringMethod
 
-from .. import queries, scoring
+from .. import numbers, queries, scoring
 from ..adapters import scoring_rubric
 from ..models import (
     AreaSubstitution,
@@ -82,6 +81,26 @@ class Parsed:
         return bool(self.grade) or self.value is not None or self.count is not None
 
 
+def entry_accepts(item: Item, pure: scoring.Item) -> numbers.Accepts:
+    """What a typed number on ``item`` may be (evaluation/numbers.py): a penalty's count is a
+    non-negative integer; points run 0 to the item's points; a measured value lies in its
+    unit's plausible range or the rubric's own ``min``/``max``."""
+    if item.method == ScoringMethod.PENALTY:
+        return numbers.Accepts("건수", "건", Decimal(0), Decimal(MAX_COUNT), integer=True)
+    if item.method == ScoringMethod.BANDS:
+        params = item.params or {}
+        unit = params.get("unit") or ""
+        low, high = numbers.band_range(
+            unit,
+            (band.min for band in pure.bands),
+            Decimal(params["min"]) if params.get("min") is not None else None,
+            Decimal(params["max"]) if params.get("max") is not None else None,
+        )
+        return numbers.Accepts("측정값", unit, low, high, places=VALUE_PLACES)
+    # The range 0..points and the step are the scoring's to check (its message names both).
+    return numbers.Accepts("점수", "점", Decimal(0), None, places=VALUE_PLACES)
+
+
 def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
     """Turn what the evaluator typed for ``item`` into stored fields and points.
 
@@ -102,34 +121,16 @@ def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
         except scoring.EntryError as exc:
             raise ValidationError(str(exc)) from exc
         return Parsed(grade=text, points=points)
+    try:
+        number = numbers.parse(text, code=item.code, accepts=entry_accepts(item, pure))
+    except numbers.NumberError as exc:
+        raise ValidationError(str(exc)) from exc
     if method == ScoringMethod.PENALTY:
-        # Bounded before the arithmetic: a huge count (1e1000000, 64 digits) would overflow the
-        # exact decimal context, and one past 4300 digits cannot even be printed.
-        with contextlib.suppress(InvalidOperation):
-            number = Decimal(text)
-            if number.is_finite() and number > MAX_COUNT:
-                raise ValidationError(f"{item.code}: 건수 {text}이(가) 너무 큽니다.")
         try:
-            points = scoring.item_points(pure, text)
+            points = scoring.item_points(pure, number)
         except scoring.EntryError as exc:
             raise ValidationError(str(exc)) from exc
-        count = int(Decimal(text))
-        return Parsed(count=count, points=points)
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        number = None
-    what = "측정값" if method == ScoringMethod.BANDS else "점수"
-    if number is None or not number.is_finite():
-        raise ValidationError(f"{item.code}: {what} '{text}'은(는) 숫자가 아닙니다.")
-    if abs(number) >= VALUE_LIMIT:
-        raise ValidationError(f"{item.code}: {what} {text}이(가) 너무 큽니다.")
-    if number.as_tuple().exponent < -VALUE_PLACES and number != number.quantize(
-        Decimal(1).scaleb(-VALUE_PLACES)
-    ):
-        raise ValidationError(
-            f"{item.code}: {what} {text}은(는) 소수점 이하 {VALUE_PLACES}자리까지만 쓸 수 있습니다."
-        )
+        return Parsed(count=int(number), points=points)
     try:
         points = scoring.item_points(pure, number)
     except scoring.EntryError as exc:

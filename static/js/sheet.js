@@ -13,8 +13,11 @@
 
   // --- exact decimal arithmetic on strings (BigInt), no floats -------------------------------
   function parseDec(text) {
-    var t = String(text === undefined || text === null ? "" : text).trim().replace(/,/g, "");
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) { return null; }
+    // The server's rule (evaluation/numbers.py): "." is the only decimal separator, "," only
+    // separates thousands (1,200), no exponents. "13,5" is not 135: it is no number at all.
+    var t = String(text === undefined || text === null ? "" : text).trim();
+    if (!/^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(t)) { return null; }
+    t = t.replace(/,/g, "");
     var negative = t.charAt(0) === "-";
     t = t.replace(/^[-+]/, "");
     var parts = t.split(".");

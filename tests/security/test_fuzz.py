@@ -277,9 +277,16 @@ class Refused(Exception):
     pass
 
 
+# The strict form (issue 14): "." decimals, "," only between thousands, no exponent; none of
+# the quantities scored here may be negative, so no sign either.
+STRICT_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def _number(text: str) -> Decimal:
+    if not STRICT_NUMBER.fullmatch(text):
+        raise Refused
     try:
-        number = Decimal(text)
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise Refused from None
     if not number.is_finite():
@@ -301,8 +308,10 @@ def reference_points(method: str, entry: str) -> Decimal | None:
         if count < 0 or count != count.to_integral_value() or count > COUNT_LIMIT:
             raise Refused
         return max(Decimal(-10), -3 * count)
-    value = _number(text.replace(",", ""))  # a thousands separator is accepted
+    value = _number(text)
     if abs(value) >= VALUE_LIMIT or value != value.quantize(Decimal("0.0001")):
+        raise Refused
+    if method == "bands" and value > 100:  # a percentage: 0-100 is plausible
         raise Refused
     if method == "bands":
         return next((Decimal(p) for low, p in BANDS if value >= low), Decimal(0))

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from evaluation import queries
+from evaluation import numbers, queries
 from evaluation.models import Application, AreaSubstitution, Assignment, ItemScore, SheetStatus
 from evaluation.queries.results import SCORE_COLUMNS
 from evaluation.queries.sheet import entry_text
@@ -19,6 +18,9 @@ from indicators.models import Item
 from institutions.models import User
 
 from ._tabular import read_table
+
+# The optional points column: the points the entry gives, negative on penalty items.
+POINTS_CELL = numbers.Accepts("점수", "점", None, None, places=4)
 
 OPTIONAL_COLUMNS = ("strength", "improvement")
 TRUE = {"true", "1", "yes", "y", "예", "확정"}
@@ -226,9 +228,9 @@ class Command(BaseCommand):
             points = cell(raw, "points")
             if parsed is not None and points:
                 try:
-                    given = Decimal(points)
-                except InvalidOperation:
-                    refuse("points", f"'{points}'은(는) 숫자가 아닙니다.")
+                    given = numbers.parse(points, code=code, accepts=POINTS_CELL)
+                except numbers.NumberError as exc:
+                    refuse("points", str(exc))
                 else:
                     if given != parsed.points:
                         refuse(

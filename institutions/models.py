@@ -339,6 +339,9 @@ class PeopleEventKind(models.TextChoices):
     INSTITUTION_CHANGED = "institution_changed", _("기관 정보 변경")
     SANCTION_RECORDED = "sanction_recorded", _("제재 기록")
     IMPORTED = "imported", _("일괄 등록")
+    PROFILE_CHANGED = "profile_changed", _("평가위원 정보 변경")
+    AFFILIATION_ADDED = "affiliation_added", _("소속 이력 추가")
+    PURGED = "purged", _("개인정보 파기")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

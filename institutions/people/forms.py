@@ -141,3 +141,35 @@ class ImportForm(forms.Form):
             "열: 기관명, 사업자등록번호, 유형, 등록일, 제재 종료일(선택), 담당자 이메일(선택)"
         ),
     )
+
+
+class EvaluatorProfileForm(forms.Form):
+    expertise = forms.CharField(
+        label=_("전문 분야 (평가 영역 코드)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "쉼표로 구분: 예) A, B, D. 자동 배정은 평가지표의 영역을 많이 다루는 위원을 먼저 고릅니다."
+        ),
+    )
+    qualifications = forms.CharField(
+        label=_("자격·경력"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    organisation = forms.CharField(label=_("현 소속"), required=False, max_length=200)
+    phone = forms.CharField(label=_("연락처"), required=False, max_length=30)
+
+    def expertise_codes(self) -> list[str]:
+        return [c for c in self.cleaned_data["expertise"].replace(" ", "").split(",") if c]
+
+
+class AffiliationForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("기관 (등록된 기관)"), queryset=Institution.objects.order_by("name"), required=False
+    )
+    organisation = forms.CharField(
+        label=_("기관명 (등록되지 않은 기관)"), required=False, max_length=200
+    )
+    started_on = forms.DateField(label=_("시작일"), widget=DateInput)
+    ended_on = forms.DateField(
+        label=_("종료일"), widget=DateInput, required=False, help_text=_("비우면 현재")
+    )

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_POST
 
 from . import views_accounts as accounts
 from . import views_admin as admin
+from . import views_evaluators as evaluators
 
 app_name = "people"
 
@@ -36,6 +37,13 @@ urlpatterns = [
         "people/registrations/<int:pk>/reject/",
         admin.registration_reject,
         name="registration_reject",
+    ),
+    path("people/evaluators/", evaluators.evaluator_list, name="evaluator_list"),
+    path("people/evaluators/<int:pk>/", evaluators.evaluator_detail, name="evaluator_detail"),
+    path(
+        "people/evaluators/<int:pk>/affiliations/",
+        evaluators.affiliation_add,
+        name="affiliation_add",
     ),
     path("people/institutions/", admin.institution_list, name="institution_list"),
     path("people/institutions/import/", admin.institution_import, name="institution_import"),

@@ -109,3 +109,62 @@ def test_conflicts_page_names_the_bar(application, pool, admin_user, cycle):
     section = text[text.index('data-testid="affiliation-bars"') :]
     assert "ev0" in section and "제척" in section and application.institution.name in section
     assert "ev1" not in section
+
+
+def test_admin_invites_an_evaluator_and_edits_the_profile(
+    admin_user, pool, institution, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from institutions.models import PeopleEvent
+
+    client = Client()
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("people:evaluator_list"), {"email": "new@eval.example"})
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["new@eval.example"] and "평가위원" in message.subject
+    url = reverse("people:evaluator_detail", args=[pool[0].pk])
+    response = client.post(
+        url,
+        {
+            "expertise": "B, A,, A",
+            "qualifications": "직업상담사 1급",
+            "organisation": "",
+            "phone": "",
+        },
+    )
+    assert response.status_code == 302
+    assert pool[0].evaluator_profile.expertise == ["A", "B"]
+    client.post(
+        reverse("people:affiliation_add", args=[pool[0].pk]),
+        {"institution": "", "organisation": "", "started_on": "2020-01-01"},
+    )
+    assert not Affiliation.objects.exists()  # neither institution nor name: refused
+    client.post(
+        reverse("people:affiliation_add", args=[pool[0].pk]),
+        {"institution": institution.pk, "started_on": "2020-01-01", "ended_on": "2021-01-01"},
+    )
+    assert Affiliation.objects.get().institution == institution
+    assert list(PeopleEvent.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "invited",
+        "profile_changed",
+        "affiliation_added",
+    ]
+    text = html.unescape(client.get(reverse("people:evaluator_list")).content.decode())
+    assert "A, B" in text and institution.name in text
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_evaluator_list_query_count_is_flat(
+    n, admin_user, make_user, institution, django_assert_max_num_queries
+):
+    for i in range(n):
+        user = make_user(f"pool{i}", Role.EVALUATOR)
+        EvaluatorProfile.objects.create(user=user, expertise=["A"])
+        Affiliation.objects.create(user=user, institution=institution, started_on=date(2020, 1, 1))
+    client = Client()
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("people:evaluator_list")).status_code == 200

@@ -186,6 +186,10 @@ EXPECTED: dict[str, Rule] = {
     "people:registration_detail": page(admin_user=OK),
     "people:registration_approve": post_only(admin_user=to("people:registration_detail")),
     "people:registration_reject": post_only(admin_user=to("people:registration_detail")),
+    # the evaluator pool: empty forms are refused (an empty affiliation goes back with a message)
+    "people:evaluator_list": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    "people:evaluator_detail": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    "people:affiliation_add": post_only(admin_user=to("people:evaluator_detail")),
     "people:institution_list": page(admin_user=OK),
     "people:institution_detail": page(admin_user=OK),
     "people:institution_edit": form(get={"admin_user": OK}, post={"admin_user": BAD}),

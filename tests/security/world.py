@@ -395,6 +395,7 @@ KWARG_RULES = [
     # page); admin pages on institution A, its member's membership, the pending sign-up
     (r"^accounts/(register|invitation)/", "token", lambda w: "not-a-token"),
     (r"^people/registrations/<int:pk>/", "pk", lambda w: w.registration.pk),
+    (r"^people/evaluators/<int:pk>/", "pk", lambda w: w.users["evaluator"].pk),
     (r"^people/institutions/<int:pk>/", "pk", lambda w: w.application.institution_id),
     (
         r"^people/memberships/<int:pk>/",

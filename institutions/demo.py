@@ -33,6 +33,9 @@ def _user(username: str, name: str) -> User:
         user.email = f"{username}@example.invalid"
         user.set_password(DEMO_PASSWORD)
         user.save()
+    elif not user.email:  # an older demo database: every demo account gets its notices
+        user.email = f"{username}@example.invalid"
+        user.save(update_fields=["email"])
     return user
 
 

@@ -117,7 +117,13 @@ def certifications_issue_for_cycle(*, cycle: Cycle, by, on: date | None = None) 
     Idempotent: applications already certified are skipped (and not returned). Refuses with
     every blocker (``certification_blockers``). ``on`` is the issue date (default: today,
     local time); the number's year is that date's year."""
-    cycle = Cycle.objects.select_related("rubric_version__rubric").get(pk=cycle.pk)
+    # The cycle's row lock serialises two issues of the same cycle (the second then finds
+    # every application certified); the counter's lock serialises issues across cycles.
+    cycle = (
+        Cycle.objects.select_for_update(of=("self",))
+        .select_related("rubric_version__rubric")
+        .get(pk=cycle.pk)
+    )
     problems = certification_blockers(cycle)
     if problems:
         raise ValidationError(problems)

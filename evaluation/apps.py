@@ -15,3 +15,7 @@ class EvaluationConfig(AppConfig):
         from . import institution_panels
 
         institution_panels.register()
+        # Retention rules and "still needed" holds for purge_expired (ADR 016).
+        from . import retention
+
+        retention.register()

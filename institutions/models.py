@@ -449,3 +449,39 @@ class Affiliation(models.Model):
     def __str__(self):
         where = self.institution.name if self.institution_id else self.organisation
         return f"{where} {self.started_on}~{self.ended_on or ''}"
+
+
+class Destruction(models.Model):
+    """A 파기 record: what a retention rule destroyed, when, by which rule and setting. Kept
+    (never purged itself); append-only like ``PeopleEvent``."""
+
+    at = models.DateTimeField(_("파기 시각"), auto_now_add=True, db_index=True)
+    rule = models.CharField(_("규칙"), max_length=50)
+    rule_label = models.CharField(_("규칙 이름"), max_length=200)
+    retention_days = models.PositiveIntegerField(_("보유기간(일)"))
+    count = models.PositiveIntegerField(_("건수"))
+    what = models.TextField(_("파기 대상"), help_text=_("대상의 종류와 식별자 (개인정보 제외)"))
+    held = models.PositiveIntegerField(
+        _("보존 유지 건수"), default=0, help_text=_("인증서·이의신청 등이 아직 필요로 해 남긴 건수")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("파기 기록")
+        verbose_name_plural = _("파기 기록")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d} {self.rule_label} {self.count}건"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("destruction records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("destruction records are append-only")

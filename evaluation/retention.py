@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from institutions.people import retention
+from institutions.people import retention, subject_access
 
 from .models import (
     Application,
@@ -96,6 +96,7 @@ def _access_destroy(rows) -> int:
 
 
 def register() -> None:
+    subject_access.register("evaluation", _subject_data)
     retention.register_hold(still_needed)
     retention.register_rule(
         retention.Rule(
@@ -117,3 +118,38 @@ def register() -> None:
             describe=lambda a: f"열람 기록 #{a.pk}",
         )
     )
+
+
+def _subject_data(user) -> dict:
+    """The 열람 청구 part of ``evaluation``: what it holds about ``user``."""
+    from .models import Assignment, Pledge
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "assignments": [
+            {
+                "cycle": a.application.cycle.title,
+                "institution": a.application.institution.name,
+                "assigned_at": iso(a.assigned_at),
+                "declaration": a.declaration,
+                "exclusion": a.exclusion,
+            }
+            for a in Assignment.objects.filter(evaluator=user).select_related(
+                "application__cycle", "application__institution"
+            )
+        ],
+        "pledges": [
+            {"cycle": p.cycle.title, "signed_at": iso(p.signed_at), "ip": p.ip_address}
+            for p in Pledge.objects.filter(evaluator=user).select_related("cycle")
+        ],
+        "uploads": [
+            {"file": f.original_name, "uploaded_at": iso(f.uploaded_at), "state": f.state}
+            for f in EvidenceFile.objects.filter(uploaded_by=user)
+        ],
+        "evidence_access_log": [
+            {"at": iso(a.at), "ip": a.ip, "purpose": a.purpose, "file_id": a.file_id}
+            for a in EvidenceAccess.objects.filter(user=user)
+        ],
+    }

@@ -23,6 +23,9 @@ urlpatterns = [
         require_POST(accounts.invitation_resend),
         name="invitation_resend",
     ),
+    # everyone logged in: their own page and the 열람 청구 download
+    path("accounts/me/", accounts.account, name="account"),
+    path("accounts/me/data.json", accounts.account_data, name="account_data"),
     # an institution's members
     path("people/members/", admin.members, name="members"),
     # admins

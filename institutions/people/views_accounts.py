@@ -1,12 +1,18 @@
 """Pages anyone may open: institution registration, e-mail confirmation, invitations."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from . import ratelimit, services
+from . import ratelimit, services, subject_access
 from .common import client_ip, error_messages
 from .forms import EmailForm, InvitationAcceptForm, RegistrationForm
 
@@ -160,3 +166,28 @@ def invitation_resend(request, token):
         )
     messages.info(request, _("초대받은 주소로 새 초대 링크를 보냈습니다. 메일을 확인하십시오."))
     return redirect("people:register_sent")
+
+
+@login_required
+@require_GET
+def account(request):
+    """The person's own page: what is held about them, and the 열람 청구 download."""
+    return render(
+        request,
+        "institutions/account.html",
+        {"retention": settings.RETENTION, "support_email": settings.SUPPORT_EMAIL},
+    )
+
+
+@login_required
+@require_GET
+def account_data(request):
+    """열람 청구: a JSON of everything the system holds about the requesting person."""
+    data = subject_access.subject_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response

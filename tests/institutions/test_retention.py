@@ -159,3 +159,27 @@ def test_evidence_of_a_final_cycle_is_destroyed_unless_held(
     assert stored.purged_at is not None
     assert not default_storage.exists(stored.storage_key)
     assert Destruction.objects.get(rule="evidence_after_final").count == 1
+
+
+def test_subject_access_download(member, institution, client, django_capture_on_commit_callbacks):
+    """열람 청구: the person's own data, theirs only, as a JSON download."""
+    import json
+
+    from django.urls import reverse
+
+    User.objects.filter(pk=member.pk).update(email="m1@hanbit.example")
+    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("people:account"))
+    assert page.status_code == 200 and reverse("people:account_data") in page.content.decode()
+    response = client.get(reverse("people:account_data"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
+    data = json.loads(response.content)
+    assert data["account"]["username"] == "member1"
+    assert data["account"]["email"] == "m1@hanbit.example"
+    assert data["account"]["roles"] == ["기관담당자"]
+    assert [m["institution"] for m in data["memberships"]] == [institution.name]
+    assert set(data["evaluation"]) == {"assignments", "pledges", "uploads", "evidence_access_log"}
+    assert client.get(reverse("people:account_data")).status_code == 200
+    assert client.post(reverse("people:account_data")).status_code == 405

@@ -176,6 +176,9 @@ EXPECTED: dict[str, Rule] = {
     "people:register_confirm": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, BAD)),
     "people:invitation_accept": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, BAD)),
     "people:invitation_resend": Rule(get=each(PERSONAS, NOT_ALLOWED), post=each(PERSONAS, BAD)),
+    # everyone logged in: their own page and the 열람 청구 download
+    "people:account": get_only(**each(LOGGED_IN, OK)),
+    "people:account_data": get_only(**each(LOGGED_IN, OK)),
     # an institution's members see their own colleagues (an empty invitation is refused)
     "people:members": form(
         get={"member": OK, "other_member": OK}, post={"member": BAD, "other_member": BAD}

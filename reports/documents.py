@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from evaluation.formula_guard import neutralise_workbook
 from evaluation.qr import qr_svg
 
 from . import charts, pdf
@@ -153,6 +154,8 @@ def render_xlsx_bytes(inputs: dict) -> bytes:
 
     if inputs.get("reliability"):
         _reliability_sheet(wb.create_sheet("평가 신뢰도"), inputs["reliability"], bold, head_fill)
+
+    neutralise_workbook(wb)  # names such as '=HYPERLINK(…)' stay text (formula injection)
 
     # Fixed document times: the same inputs give the same workbook.
     from datetime import datetime

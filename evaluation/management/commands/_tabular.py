@@ -1,7 +1,7 @@
 """Shared by the results commands: find a cycle, write rows as CSV/XLSX/JSON, read CSV/XLSX.
 
 CSV files are UTF-8 (written with a BOM so spreadsheet programs read Korean correctly; read
-with or without one). XLSX goes through openpyxl, one sheet, the header in the first row.
+with or without one). Text cells go through ``evaluation.formula_guard`` (formula injection). XLSX goes through openpyxl, one sheet, the header in the first row.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from evaluation.formula_guard import neutralise, restore
 from evaluation.models import Cycle
 
 FORMATS = ("csv", "xlsx", "json")
@@ -27,7 +28,8 @@ def get_cycle(slug: str) -> Cycle:
 
 
 def _cell(value) -> str | int:
-    return value if isinstance(value, int) else ("" if value is None else str(value))
+    """A CSV/XLSX cell: ints stay numbers; text is neutralised against formula injection."""
+    return value if isinstance(value, int) else neutralise("" if value is None else str(value))
 
 
 def write_table(command, columns, rows, *, fmt: str, output: str | None, sheet_title: str):
@@ -102,5 +104,6 @@ def read_table(path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not values:
         raise CommandError(f"{path}: 빈 파일입니다.")
     header = [h.strip() for h in values[0]]
-    body = [(n, row) for n, row in enumerate(values[1:], start=2) if any(row)]
+    # Our exports neutralise formula-like text ('=…); read it back as it was.
+    body = [(n, [restore(c) for c in row]) for n, row in enumerate(values[1:], start=2) if any(row)]
     return header, body

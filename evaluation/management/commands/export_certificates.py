@@ -4,20 +4,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from evaluation.formula_guard import neutralise
 from evaluation.models import Certification
 from evaluation.queries.certification import verify_url
 
 from ._tabular import get_cycle, write_json
 
 COLUMNS = ["number", "institution", "valid_from", "valid_until", "status", "verify_url"]
-# A text cell starting with one of these is a formula to a spreadsheet program (CSV
-# injection): it is written with a leading apostrophe. No project-wide helper existed when this
-# was written (issue 14 may add one); this is the local one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 class Command(BaseCommand):

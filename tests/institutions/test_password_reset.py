@@ -40,13 +40,15 @@ def test_login_page_links_to_reset(client):
     assert reverse("people:register") in text
 
 
-def test_reset_journey(client, make_user):
+def test_reset_journey(client, make_user, smtp_server):
+    """Through a real SMTP server (aiosmtpd)."""
     user = make_user("member5", email="m5@agency.example")
     response = client.post(reverse("password_reset"), {"email": "m5@agency.example"})
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
-    [message] = mail.outbox
-    assert message.to == ["m5@agency.example"] and "비밀번호 재설정" in message.subject
-    link = _link(message)
+    [message] = smtp_server.messages
+    assert smtp_server.envelopes == [["m5@agency.example"]]
+    assert "비밀번호 재설정" in message["Subject"]
+    link = re.search(r"https?://[^/\s]+(/\S+)", smtp_server.text(message)).group(1)
     response = client.get(link, follow=True)  # Django moves the token into the session
     assert response.status_code == 200 and 'name="new_password1"' in _text(response)
     form_url = response.redirect_chain[-1][0]

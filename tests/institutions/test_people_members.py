@@ -42,15 +42,17 @@ def _invite(client, email, capture):
 
 
 def test_member_invites_a_colleague_who_sets_a_password(
-    member, institution, django_capture_on_commit_callbacks
+    member, institution, django_capture_on_commit_callbacks, smtp_server
 ):
+    """Through a real SMTP server (aiosmtpd)."""
     response = _invite(
         _client(member), "colleague@hanbit.example", django_capture_on_commit_callbacks
     )
     assert response.status_code == 302
-    [message] = mail.outbox
-    assert message.to == ["colleague@hanbit.example"] and institution.name in message.subject
-    link = _link(message)
+    [message] = smtp_server.messages
+    assert smtp_server.envelopes == [["colleague@hanbit.example"]]
+    assert institution.name in message["Subject"]
+    link = re.search(r"https?://[^/\s]+(/\S+)", smtp_server.text(message)).group(1)
     anonymous = Client()
     assert institution.name in _text(anonymous.get(link))
     response = anonymous.post(
@@ -296,3 +298,47 @@ def test_evaluation_panel_and_certification_filter(admin_user, institution):
     assert institution.name in listed
     listed = _text(client.get(reverse("people:institution_list"), {"certification": "valid"}))
     assert institution.name not in listed
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_registration_list_query_count_is_flat(n, admin_user, django_assert_max_num_queries):
+    from institutions.models import Registration
+
+    now = timezone.now()
+    for i in range(n):
+        Registration.objects.create(
+            institution_name=f"기관{i}",
+            business_number=f"{i:010d}",
+            institution_type="wide",
+            registered_on=date(2015, 1, 1),
+            representative="대표",
+            address="주소",
+            contact_name="담당",
+            email=f"r{i}@x.example",
+            phone="010",
+            username=f"reg{i}",
+            password_hash="!",
+            privacy_consent_at=now,
+            privacy_consent_version="t",
+            terms_consent_at=now,
+            status="pending",
+            email_confirmed_at=now,
+        )
+    client = _client(admin_user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("people:registration_list"))
+    assert response.status_code == 200 and "기관1" in _text(response)
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_members_page_query_count_is_flat(
+    n, member, institution, make_user, django_assert_max_num_queries
+):
+    from institutions.services import membership_add
+
+    for i in range(n):
+        membership_add(user=make_user(f"col{i}", Role.INSTITUTION), institution=institution)
+    client = _client(member)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("people:members"))
+    assert "col1" in _text(response) or "col1" in response.content.decode()

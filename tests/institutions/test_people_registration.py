@@ -47,8 +47,12 @@ def form_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def link_in_text(body: str) -> str:
+    return re.search(r"https?://\S+", body).group(0).split("://", 1)[1].split("/", 1)[1]
+
+
 def link_in(message) -> str:
-    return re.search(r"https?://\S+", message.body).group(0).split("://", 1)[1].split("/", 1)[1]
+    return link_in_text(message.body)
 
 
 def text_of(response) -> str:
@@ -84,7 +88,8 @@ def test_register_page_shows_the_consent_in_full(client):
     assert 'name="privacy_consent"' in text and 'name="terms_consent"' in text
 
 
-def test_full_journey(client, admin_user, django_capture_on_commit_callbacks):
+def test_full_journey(client, admin_user, django_capture_on_commit_callbacks, smtp_server):
+    """Through a real SMTP server (aiosmtpd): the messages as the recipient gets them."""
     response = register(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert response["Location"] == reverse("people:register_sent")
@@ -92,14 +97,14 @@ def test_full_journey(client, admin_user, django_capture_on_commit_callbacks):
     assert registration.status == RegistrationStatus.UNCONFIRMED
     assert registration.business_number == VALID_NUMBER
     assert registration.password_hash.startswith(("pbkdf2", "argon2", "md5", "bcrypt"))
-    [confirm] = mail.outbox
-    assert confirm.to == ["contact@saegil.example"]
-    assert "이메일 확인" in confirm.subject
+    [confirm] = smtp_server.messages
+    assert smtp_server.envelopes == [["contact@saegil.example"]]
+    assert "이메일 확인" in confirm["Subject"]
 
     # not yet approved: the person cannot log in
     assert not can_log_in("saegil", "sae-gil-2026!pw")
 
-    link = "/" + link_in(confirm)
+    link = "/" + link_in_text(smtp_server.text(confirm))
     assert client.get(link).status_code == 200
     assert (
         Registration.objects.get().status == RegistrationStatus.UNCONFIRMED
@@ -126,7 +131,9 @@ def test_full_journey(client, admin_user, django_capture_on_commit_callbacks):
     user = User.objects.get(username="saegil")
     assert user.has_role(Role.INSTITUTION)
     assert institution.memberships.filter(user=user).exists()
-    assert mail.outbox[-1].to == ["contact@saegil.example"] and "승인" in mail.outbox[-1].subject
+    approved = smtp_server.messages[-1]
+    assert smtp_server.envelopes[-1] == ["contact@saegil.example"]
+    assert "승인" in approved["Subject"] and "saegil" in smtp_server.text(approved)
     assert can_log_in("saegil", "sae-gil-2026!pw")
     kinds = list(PeopleEvent.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["registered", "email_confirmed", "approved"]

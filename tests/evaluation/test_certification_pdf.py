@@ -69,6 +69,8 @@ def test_member_downloads_their_certificate(
     for row in rows:
         assert "+" in row[0] and row[0].split("+")[-1].startswith("Nanum"), row
         assert row[-5:-2] == ["yes", "yes", "yes"], row
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and "인증서" in detail.content.decode()
     download = client.get(reverse("reports:download", args=[report.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"

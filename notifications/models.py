@@ -61,6 +61,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("마지막 오류"), blank=True)
     next_attempt_at = models.DateTimeField(_("다음 시도"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("발송 시작"), null=True, blank=True)
+    # Which delivery claimed the row (one UPDATE claims a batch; the token says which rows).
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
     email = models.CharField(_("발송 주소"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("생성 시각"), default=timezone.now)
     sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)

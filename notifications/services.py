@@ -3,12 +3,14 @@ mass notices, read marks and preferences (docs/decisions/012-notifications-outbo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import smtplib
 import socket
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -33,6 +35,8 @@ RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
 # A queued row older than this was probably lost with its broker message: the sweep sends it.
 SWEEP_GRACE = timedelta(minutes=2)
+# Keys per IN (...) lookup: SQLite allows 999 parameters in older builds.
+KEY_LOOKUP_CHUNK = 900
 # A row "sending" for longer than this belonged to a worker that died mid-send.
 STALE_SENDING = timedelta(minutes=15)
 
@@ -55,6 +59,17 @@ def _idempotency_key(event: str, recipient_id: int, ct_id, obj_id, key: str) -> 
     return f"{event}:{recipient_id}:sha256:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One object's notice for ``notify_each``: its recipients, object, link and context."""
+
+    recipients: Iterable
+    obj: object = None
+    url: str = ""
+    context: dict | None = None
+    key: str = ""
+
+
 def notify(
     *,
     event: str,
@@ -68,47 +83,66 @@ def notify(
     """Write one outbox row per recipient in the current transaction and deliver them after
     commit. A repeat (same event, recipient, object and key) writes nothing. ``mass=True``
     holds the rows until an admin releases them from the outbox. Returns the new rows."""
+    return notify_each(
+        event=event,
+        notices=[Notice(recipients=recipients, obj=obj, url=url, context=context, key=key)],
+        mass=mass,
+    )
+
+
+def notify_each(*, event: str, notices: Iterable[Notice], mass: bool = False) -> int:
+    """``notify`` for many objects at once (e.g. 결과통보 to every application of a cycle,
+    each about its own application with its own link): the same rows, in a constant number
+    of queries instead of two per object. ``mass=True`` makes the whole call one batch."""
     events.get(event)  # an unknown kind is a programming error: refuse it loudly
-    ct_id = ContentType.objects.get_for_model(obj).pk if obj is not None else None
-    obj_id = obj.pk if obj is not None else None
-    by_key = {}
-    for user in recipients:
-        if user is None or user.pk is None:
-            continue
-        by_key.setdefault(_idempotency_key(event, user.pk, ct_id, obj_id, key), user)
-    if not by_key:
-        return 0
-    existing = set(Notification.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
+    now = timezone.now()
     batch = uuid.uuid4().hex if mass else ""
     status = Status.HELD if mass else Status.QUEUED
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient=user,
-            event=event,
-            content_type_id=ct_id,
-            object_id=obj_id,
-            url=url,
-            context=context or {},
-            key=k,
-            batch=batch,
-            status=status,
-            created_at=now,
+    by_key: dict[str, Notification] = {}
+    for notice in notices:
+        obj = notice.obj
+        ct_id = ContentType.objects.get_for_model(obj).pk if obj is not None else None
+        obj_id = obj.pk if obj is not None else None
+        for user in notice.recipients:
+            if user is None or user.pk is None:
+                continue
+            k = _idempotency_key(event, user.pk, ct_id, obj_id, notice.key)
+            if k in by_key:
+                continue
+            by_key[k] = Notification(
+                recipient=user,
+                event=event,
+                content_type_id=ct_id,
+                object_id=obj_id,
+                url=notice.url,
+                context=notice.context or {},
+                key=k,
+                batch=batch,
+                status=status,
+                created_at=now,
+            )
+    if not by_key:
+        return 0
+    keys = list(by_key)
+    existing: set[str] = set()
+    for start in range(0, len(keys), KEY_LOOKUP_CHUNK):
+        existing.update(
+            Notification.objects.filter(key__in=keys[start : start + KEY_LOOKUP_CHUNK]).values_list(
+                "key", flat=True
+            )
         )
-        for k, user in by_key.items()
-        if k not in existing
-    ]
+    rows = [row for k, row in by_key.items() if k not in existing]
     if not rows:
         return 0
     # ignore_conflicts: a concurrent call that wrote the same key wins; this one adds nothing.
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     if not mass:
         new_keys = [r.key for r in rows]
-        ids = list(
-            Notification.objects.filter(key__in=new_keys, status=Status.QUEUED).values_list(
-                "pk", flat=True
-            )
-        )
+        ids: list[int] = []
+        for start in range(0, len(new_keys), KEY_LOOKUP_CHUNK):
+            ids += Notification.objects.filter(
+                key__in=new_keys[start : start + KEY_LOOKUP_CHUNK], status=Status.QUEUED
+            ).values_list("pk", flat=True)
         dispatch.enqueue_on_commit(ids)
     return len(rows)
 
@@ -154,23 +188,43 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _claim(notification_id: int, now) -> bool:
-    return bool(
-        Notification.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-            pk=notification_id,
-            status__in=[Status.QUEUED, Status.FAILED],
-            attempts__lt=MAX_ATTEMPTS,
-        ).update(status=Status.SENDING, claimed_at=now)
+def _connection_broken(exc: BaseException) -> bool:
+    """A failure of the connection itself, not of one message or recipient: the rest of the
+    batch is not tried against a server that is down or hung (each would wait EMAIL_TIMEOUT
+    again). Every SMTPException is an OSError; only these are the connection's."""
+    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
     )
 
 
-def _email_wanted(notification: Notification) -> bool:
-    if notification.event in events.MANDATORY:
-        return True
-    return not Preference.objects.filter(
-        user_id=notification.recipient_id, event=notification.event, email=False
-    ).exists()
+def _claim(ids: list[int], now) -> list[int]:
+    """Claim the claimable rows among ``ids`` for this delivery (one UPDATE, so two workers
+    never both send a row); returns the claimed ids."""
+    token = uuid.uuid4().hex
+    Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk__in=ids,
+        status__in=[Status.QUEUED, Status.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+    ).update(status=Status.SENDING, claimed_at=now, claim_token=token)
+    return list(
+        Notification.objects.filter(claim_token=token, status=Status.SENDING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _opted_out(rows: list[Notification]) -> set[tuple[int, str]]:
+    optional = [n for n in rows if n.event not in events.MANDATORY]
+    if not optional:
+        return set()
+    return set(
+        Preference.objects.filter(
+            user_id__in={n.recipient_id for n in optional},
+            event__in={n.event for n in optional},
+            email=False,
+        ).values_list("user_id", "event")
+    )
 
 
 def _target(notification: Notification):
@@ -181,56 +235,103 @@ def _target(notification: Notification):
     return obj, obj is not None
 
 
-def notification_deliver(*, notification_id: int) -> Outcome:
-    """Send one row by e-mail if it may go (claimed first, so two workers never both send it).
-    Marks the row sent, failed (with the server's reason and the next attempt), or in-app
-    only (no address, e-mail switched off, or an object the recipient may no longer see)."""
-    now = timezone.now()
-    if not _claim(notification_id, now):
-        return Outcome.SKIPPED
-    n = Notification.objects.select_related("recipient", "content_type").get(pk=notification_id)
+def _in_app_only(n: Notification, opted_out: set) -> tuple[str, str] | None:
     obj, exists = _target(n)
-    final = None
     if not exists or not policy.can_see(n.recipient, obj):
-        final, reason = Status.WITHHELD, "수신자가 더 이상 이 대상을 볼 수 없어 보내지 않았습니다."
-    elif not n.recipient.email:
-        final, reason = Status.NO_EMAIL, "수신자의 이메일 주소가 없어 앱 알림만 남겼습니다."
-    elif not _email_wanted(n):
-        final, reason = Status.OPTED_OUT, "수신자가 이 종류의 이메일을 받지 않기로 했습니다."
-    if final is not None:
-        Notification.objects.filter(pk=n.pk).update(status=final, last_error=reason)
-        return Outcome.IN_APP_ONLY
+        return Status.WITHHELD, "수신자가 더 이상 이 대상을 볼 수 없어 보내지 않았습니다."
+    if not n.recipient.email:
+        return Status.NO_EMAIL, "수신자의 이메일 주소가 없어 앱 알림만 남겼습니다."
+    if (n.recipient_id, n.event) in opted_out:
+        return Status.OPTED_OUT, "수신자가 이 종류의 이메일을 받지 않기로 했습니다."
+    return None
+
+
+def _fail(n: Notification, exc: BaseException, now) -> Outcome:
+    attempts = n.attempts + 1
+    gave_up = attempts >= MAX_ATTEMPTS
+    Notification.objects.filter(pk=n.pk).update(
+        status=Status.FAILED,
+        attempts=attempts,
+        last_error=describe_error(exc)[:2000],
+        next_attempt_at=None if gave_up else now + timedelta(seconds=retry_delay(attempts)),
+    )
+    log.warning("notification %s to %s failed: %s", n.pk, n.recipient.email, exc)
+    return Outcome.GAVE_UP if gave_up else Outcome.RETRY
+
+
+def _email(n: Notification, connection) -> EmailMultiAlternatives:
     message = render_notification(n)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[n.recipient.email],
-        connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
+        connection=connection,
     )
     email.attach_alternative(message.html, "text/html")
-    attempts = n.attempts + 1
-    try:
-        email.send(fail_silently=False)
-    except RETRYABLE as exc:
-        gave_up = attempts >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=n.pk).update(
-            status=Status.FAILED,
-            attempts=attempts,
-            last_error=describe_error(exc)[:2000],
-            next_attempt_at=None if gave_up else now + timedelta(seconds=retry_delay(attempts)),
-        )
-        log.warning("notification %s to %s failed: %s", n.pk, n.recipient.email, exc)
-        return Outcome.GAVE_UP if gave_up else Outcome.RETRY
-    Notification.objects.filter(pk=n.pk).update(
-        status=Status.SENT,
-        attempts=attempts,
-        sent_at=timezone.now(),
-        email=n.recipient.email,
-        last_error="",
-        next_attempt_at=None,
+    return email
+
+
+def notifications_deliver(*, notification_ids: list[int]) -> dict[int, Outcome]:
+    """Send these rows by e-mail where they may go, over one SMTP connection (each row is
+    claimed first). Each row ends sent, failed (with the server's reason and its next
+    attempt), or in the app only (no address, e-mail switched off, or an object the recipient
+    may no longer see). A connection that fails (server down or hung) fails the rest of the
+    batch with the same reason instead of waiting ``EMAIL_TIMEOUT`` once per row."""
+    now = timezone.now()
+    outcomes = dict.fromkeys(notification_ids, Outcome.SKIPPED)
+    claimed = _claim(list(notification_ids), now)
+    if not claimed:
+        return outcomes
+    rows = list(
+        Notification.objects.filter(pk__in=claimed)
+        .select_related("recipient", "content_type")
+        .order_by("pk")
     )
-    return Outcome.SENT
+    opted_out = _opted_out(rows)
+    connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    broken: BaseException | None = None
+    opened = False
+    try:
+        for n in rows:
+            only = _in_app_only(n, opted_out)
+            if only is not None:
+                Notification.objects.filter(pk=n.pk).update(status=only[0], last_error=only[1])
+                outcomes[n.pk] = Outcome.IN_APP_ONLY
+                continue
+            if broken is not None:
+                outcomes[n.pk] = _fail(n, broken, now)
+                continue
+            try:
+                if not opened:
+                    # Opened once for the batch (the back end would otherwise connect per
+                    # message); a failure here is the connection's, handled below.
+                    connection.open()
+                    opened = True
+                _email(n, connection).send(fail_silently=False)
+            except RETRYABLE as exc:
+                outcomes[n.pk] = _fail(n, exc, now)
+                if _connection_broken(exc):
+                    broken = exc
+                continue
+            Notification.objects.filter(pk=n.pk).update(
+                status=Status.SENT,
+                attempts=n.attempts + 1,
+                sent_at=timezone.now(),
+                email=n.recipient.email,
+                last_error="",
+                next_attempt_at=None,
+            )
+            outcomes[n.pk] = Outcome.SENT
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return outcomes
+
+
+def notification_deliver(*, notification_id: int) -> Outcome:
+    """One row (see ``notifications_deliver``)."""
+    return notifications_deliver(notification_ids=[notification_id])[notification_id]
 
 
 def due_ids(*, limit: int, now=None) -> list[int]:
@@ -256,11 +357,13 @@ def due_ids(*, limit: int, now=None) -> list[int]:
 
 def deliver_pending(*, limit: int = 500, now=None) -> dict[str, int]:
     """The sweep's delivery half: sends due rows in this process (it works with the broker
-    down). Returns a count per outcome."""
+    down), in batches of ``dispatch.CHUNK``. Returns a count per outcome."""
     counts: dict[str, int] = {}
-    for pk in due_ids(limit=limit, now=now):
-        outcome = notification_deliver(notification_id=pk)
-        counts[outcome.value] = counts.get(outcome.value, 0) + 1
+    ids = due_ids(limit=limit, now=now)
+    for start in range(0, len(ids), dispatch.CHUNK):
+        batch = ids[start : start + dispatch.CHUNK]
+        for outcome in notifications_deliver(notification_ids=batch).values():
+            counts[outcome.value] = counts.get(outcome.value, 0) + 1
     return counts
 
 

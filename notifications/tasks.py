@@ -12,10 +12,7 @@ from . import services
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_notifications(self, notification_ids: list[int]):
-    retry = [
-        pk
-        for pk in notification_ids
-        if services.notification_deliver(notification_id=pk) == services.Outcome.RETRY
-    ]
+    outcomes = services.notifications_deliver(notification_ids=notification_ids)
+    retry = [pk for pk, outcome in outcomes.items() if outcome == services.Outcome.RETRY]
     if retry and not self.request.is_eager:
         deliver_notifications.apply_async((retry,), countdown=services.retry_countdown(retry))

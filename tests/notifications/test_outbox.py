@@ -252,3 +252,40 @@ def test_mass_notice_waits_for_the_admins_release(
     assert set(Notification.objects.values_list("released_by", flat=True)) == {admin_user.pk}
     with pytest.raises(ValidationError, match="이미 승인되었거나"):
         services.batch_release(batch=batch, by=admin_user)
+
+
+def test_one_refused_recipient_does_not_stop_the_rest_of_the_batch(
+    smtp_server, make_user, django_capture_on_commit_callbacks
+):
+    users = [make_user(f"inst{i}", email=f"inst{i}@example.com") for i in range(1, 4)]
+    smtp_server.refuse.add("inst2@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(users)
+    assert smtp_server.recipients() == ["inst1@example.com", "inst3@example.com"]
+    statuses = dict(Notification.objects.values_list("recipient__username", "status"))
+    assert statuses == {"inst1": Status.SENT, "inst2": Status.FAILED, "inst3": Status.SENT}
+
+
+def test_a_batch_to_a_hung_server_waits_for_one_timeout_not_one_per_row(
+    hanging_smtp_server, make_user
+):
+    import time
+
+    users = [make_user(f"inst{i}", email=f"inst{i}@example.com") for i in range(1, 6)]
+    _notify(users)
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    started = time.monotonic()
+    outcomes = services.notifications_deliver(notification_ids=ids)
+    assert time.monotonic() - started < 2.5  # EMAIL_TIMEOUT is 1 s here
+    assert set(outcomes.values()) == {services.Outcome.RETRY}
+    assert {n.last_error for n in Notification.objects.all()} == {"메일 서버 응답 시간 초과 (1초)"}
+
+
+def test_notify_each_writes_one_row_per_object_like_notify(member, cycle, application):
+    notices = [
+        services.Notice(recipients=[member], obj=cycle, url="/c/"),
+        services.Notice(recipients=[member], obj=application, url="/a/"),
+        services.Notice(recipients=[member], obj=cycle, url="/c/"),  # the same notice again
+    ]
+    assert services.notify_each(event="result_notified", notices=notices) == 2
+    assert services.notify(event="result_notified", recipients=[member], obj=cycle) == 0

@@ -24,6 +24,7 @@ USER certeval
 # collectstatic in production mode (WhiteNoise manifest); the settings connect to nothing at
 # import, so placeholder values are enough here. The real ones come from the environment.
 RUN APP_ENV=production SECRET_KEY=build-only-placeholder-never-used-to-sign-anything-0123456789 \
+    INTEGRITY_KEY=build-only-placeholder-never-used-to-seal-anything-9876543210 \
     ALLOWED_HOSTS=build \
     DATABASE_URL=postgres://build/build CELERY_BROKER_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput

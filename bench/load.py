@@ -594,6 +594,7 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "APP_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "INTEGRITY_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": HOST,
             "DATABASE_URL": url,
             "CELERY_BROKER_URL": broker,

@@ -75,6 +75,17 @@ if PRODUCTION:
         raise ImproperlyConfigured("APP_ENV=production requires a PostgreSQL DATABASE_URL.")
     if not env("CELERY_BROKER_URL").startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured("APP_ENV=production requires a Redis CELERY_BROKER_URL.")
+    if not env("INTEGRITY_KEY"):
+        raise ImproperlyConfigured(
+            "APP_ENV=production requires INTEGRITY_KEY (the key that seals 확정 sheets, the score "
+            "audit trail and backup manifests; keep it outside the database). See .env.example."
+        )
+    if weak_secret(env("INTEGRITY_KEY")) or env("INTEGRITY_KEY") == env("SECRET_KEY"):
+        raise ImproperlyConfigured(
+            "APP_ENV=production refuses a weak INTEGRITY_KEY: "
+            + (weak_secret(env("INTEGRITY_KEY")) or "it equals SECRET_KEY")
+            + ". Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if weak_secret(env("SECRET_KEY")):
         raise ImproperlyConfigured(
             "APP_ENV=production refuses a weak SECRET_KEY: "
@@ -84,6 +95,11 @@ if PRODUCTION:
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-not-for-production-use-0123456789"
+# Keyed tamper evidence (evaluation/integrity.py, ADR 014): 확정 sheet hashes, the score audit
+# chain and backup manifests are HMACs under this key, which never enters the database or a
+# backup. Rotation: put the previous key(s) in INTEGRITY_KEYS_OLD (verification only).
+INTEGRITY_KEY = env("INTEGRITY_KEY") or "dev-only-integrity-key-not-for-production-0123456789ab"
+INTEGRITY_KEYS_OLD = env_list("INTEGRITY_KEYS_OLD")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

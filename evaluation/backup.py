@@ -1,10 +1,12 @@
 """Backup and restore of the whole system: the database (as Django fixtures, so an archive
 moves between SQLite and PostgreSQL), every file in the default storage (evidence, certificates,
-reports), and a manifest of SHA-256 hashes that restore verifies.
+reports), and a manifest of SHA-256 hashes, sealed with an HMAC under ``INTEGRITY_KEY``, that
+restore verifies.
 
 Archive layout (a directory):
     manifest.json   {"format": "certeval.backup/1", "created_at", "database": {"file", "sha256",
-                     "objects"}, "files": {storage name: {"sha256", "size"}}}
+                     "objects"}, "files": {storage name: {"sha256", "size"}}, "encryption"?,
+                     "seal": HMAC-SHA256 of the rest under INTEGRITY_KEY (evaluation/integrity.py)}
     database.json   ``dumpdata`` with natural keys (content types and permissions are rebuilt by
                      ``migrate``; sessions and log-in lock-out counters are left out; every
                      audit table is kept: Django admin's change log, the log-in records, the
@@ -39,7 +41,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import backup_json
+from . import backup_json, integrity
 
 FORMAT = "certeval.backup/1"
 # Rebuilt by ``migrate`` (content types, permissions) or state rather than record (sessions,
@@ -175,7 +177,11 @@ def backup_create(*, out: Path) -> dict:
     # Files are written to storage before the rows that name them commit, so every file the
     # snapshot refers to exists now.
     files = {}
-    for name in _walk_storage(default_storage):
+    try:
+        names = _walk_storage(default_storage)
+    except FileNotFoundError:  # a local storage nothing was ever saved to has no folder yet
+        names = []
+    for name in names:
         target = out / "files" / _safe_name(name)
         for parent in reversed(target.relative_to(out / "files").parents[:-1]):
             _private_dir(out / "files" / parent)
@@ -196,6 +202,8 @@ def backup_create(*, out: Path) -> dict:
     }
     if codec.encryption:
         manifest["encryption"] = codec.encryption
+    # Keyed: whoever edits database.json and recomputes its SHA-256 cannot reseal (ADR 014).
+    manifest["seal"] = integrity.mac(integrity.canonical(manifest))
     _private_write(
         out / "manifest.json",
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
@@ -230,6 +238,14 @@ def archive_verify(*, archive: Path) -> list[str]:
     manifest = _load_manifest(archive)
     codec = _Codec(manifest.get("encryption"))
     problems = []
+    unsealed = {key: value for key, value in manifest.items() if key != "seal"}
+    if not manifest.get("seal"):
+        problems.append("manifest.json: 봉인(HMAC)이 없습니다")
+    elif not integrity.mac_matches(integrity.canonical(unsealed), manifest["seal"]):
+        problems.append(
+            "manifest.json: 봉인(HMAC)이 맞지 않습니다 (매니페스트가 바뀌었거나 "
+            "INTEGRITY_KEY가 백업할 때와 다릅니다)"
+        )
     db_file = archive / manifest["database"]["file"]
     dump = codec.read(db_file, "database.json")
     if hashlib.sha256(dump).hexdigest() != manifest["database"]["sha256"]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Item
 
+from .. import integrity
 from .assignment import Assignment
 
 POINTS = {"max_digits": 10, "decimal_places": 3}
@@ -121,6 +122,8 @@ class ScoreAudit(models.Model):
     old = models.JSONField(_("이전 값"), null=True, blank=True)
     new = models.JSONField(_("새 값"), null=True, blank=True)
     reason = models.TextField(_("사유"), blank=True)
+    # HMAC of this row's content and of the previous row's ``mac`` (evaluation/integrity.py).
+    mac = models.CharField(_("봉인"), max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -136,6 +139,7 @@ class ScoreAudit(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError()
+        integrity.audit_seal(self)  # the chain is an invariant of every insert (ADR 014)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -492,7 +492,8 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
     stored figure that differs: item points that the entry does not give, stored results
     (total, areas, penalties, decision, reasons, sheets counted, flags, rank) that the
     aggregation does not give, missing or surplus results, and (``check_hashes``) confirmed
-    sheets whose content no longer matches the SHA-256 taken at 확정. [] when all agree."""
+    sheets whose content no longer matches the seal (HMAC) taken at 확정, and the score audit
+    trail (``audit_trail_differences``). [] when all agree."""
     from ..models import ItemScore, Sheet
     from ..scoring import EntryError, fmt, item_points
     from ..services import results as results_service
@@ -548,7 +549,8 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
     for app_id, messages in sorted(problems.items()):
         diffs += [f"{where(app_id)}: {m}" for m in messages]
     stored = {r.application_id: r for r in Result.objects.filter(application__cycle=cycle)}
-    ranks = results_service.ranks({k: c.total for k, c in computed.items()})
+    by = "normalised_total" if rules.rule is results_service.scoring.Rule.Z_MEAN else "total"
+    ranks = results_service.ranks({k: getattr(c, by) for k, c in computed.items()})
     labels = {
         "total": "총점",
         "penalties": "감점",
@@ -556,6 +558,7 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
         "reasons": "판정 사유",
         "sheets_counted": "반영 평가표 수",
         "disagreement": "편차 경고",
+        "normalised_total": "표준화 총점",
     }
     for app_id in sorted(computed.keys() | stored.keys()):
         if app_id in problems:
@@ -587,21 +590,102 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
                 f"{where(app_id)}: 순위 저장값 {_show(result.rank)} ≠ 재계산 {_show(ranks.get(app_id))}"
             )
 
-    # 3. sheet content against the hash taken at 확정
+    # 3. sheet content against the seal (HMAC under INTEGRITY_KEY) taken at 확정
     if check_hashes:
-        from ..services.sheet import sheet_content_hash
+        from .. import integrity
+        from ..services.sheet import canonical_json, sheet_canonical_content
 
         for sheet in (
             Sheet.objects.filter(assignment__application__cycle=cycle, status=SheetStatus.CONFIRMED)
             .select_related("assignment__evaluator", "assignment__application__cycle")
             .order_by("assignment__application_id", "assignment__evaluator__username")
         ):
-            if sheet_content_hash(sheet) != sheet.content_hash:
+            content = canonical_json(sheet_canonical_content(sheet))
+            if not integrity.mac_matches(content, sheet.content_hash):
                 a = sheet.assignment
                 diffs.append(
                     f"{where(a.application_id)} {a.evaluator.username}: 평가표 내용이 확정 시점의 "
-                    "SHA-256과 다릅니다"
+                    "봉인(HMAC)과 다릅니다"
                 )
+        # 4. the score audit trail: unbroken, and the stored scores are its last values
+        diffs += audit_trail_differences(cycle, where)
+    return diffs
+
+
+def audit_trail_differences(cycle: Cycle, where) -> list[str]:
+    """Every sheet of ``cycle``: its ``ScoreAudit`` chain is unbroken (each row's HMAC covers
+    its content and the previous row's), every stored score equals the last value the trail
+    gives for its item, and the sheet's status and 확정 seal are the trail's last ones (ADR
+    014). A constant number of queries."""
+    from collections import defaultdict
+
+    from indicators.models import Item
+
+    from .. import integrity
+    from ..models import AuditAction, ItemScore, ScoreAudit, Sheet
+    from .sheet import entry_text
+
+    sheets = list(
+        Sheet.objects.filter(assignment__application__cycle=cycle)
+        .select_related("assignment__evaluator")
+        .order_by("assignment__application_id", "assignment__evaluator__username")
+    )
+    trail = defaultdict(list)
+    for row in ScoreAudit.objects.filter(sheet__in=sheets).order_by("sheet_id", "pk"):
+        trail[row.sheet_id].append(row)
+    scores = defaultdict(dict)
+    for score in ItemScore.objects.filter(sheet__in=sheets):
+        scores[score.sheet_id][score.item_id] = score
+    codes = dict(Item.objects.filter(version_id=cycle.rubric_version_id).values_list("pk", "code"))
+    diffs = []
+    for sheet in sheets:
+        who = f"{where(sheet.assignment.application_id)} {sheet.assignment.evaluator.username}"
+        rows = trail.get(sheet.pk, [])
+        diffs += [f"{who}: {problem}" for problem in integrity.audit_chain_problems(rows)]
+        final, status = {}, None
+        for row in rows:
+            if row.item_id is not None and row.action in (AuditAction.SAVE, AuditAction.IMPORT):
+                final[row.item_id] = row.new
+            if isinstance(row.new, dict) and "status" in row.new:
+                status = row.new
+        stored = scores.get(sheet.pk, {})
+        for item_id in sorted(final.keys() | stored.keys()):
+            code = codes.get(item_id, f"항목 {item_id}")
+            want, have = final.get(item_id), stored.get(item_id)
+            if have is None:
+                if want is not None:
+                    diffs.append(f"{who} {code}: 이력의 마지막 값이 있는데 저장된 점수가 없습니다")
+                continue
+            if want is None:
+                diffs.append(f"{who} {code}: 이력에 없는 점수가 저장되어 있습니다")
+                continue
+            have_points = None if have.points is None else Decimal(have.points)
+            want_points = None if want.get("points") is None else Decimal(want["points"])
+            differ = []
+            if (entry_text(have) or None) != want.get("entry"):
+                differ.append(
+                    f"입력값 {entry_text(have) or '없음'} ≠ 이력 {want.get('entry') or '없음'}"
+                )
+            if have_points != want_points:
+                differ.append(f"점수 {_show(have_points)} ≠ 이력 {_show(want_points)}")
+            if have.strength != want.get("strength"):
+                differ.append("강점 의견")
+            if have.improvement != want.get("improvement"):
+                differ.append("개선 의견")
+            if have.version != want.get("version"):
+                differ.append(f"판 {have.version} ≠ 이력 {want.get('version')}")
+            if differ:
+                diffs.append(
+                    f"{who} {code}: 저장된 값이 점수 이력의 마지막 값과 다릅니다 ("
+                    + ", ".join(differ)
+                    + ")"
+                )
+        if sheet.status == SheetStatus.CONFIRMED and (
+            status is None
+            or status.get("status") != SheetStatus.CONFIRMED
+            or status.get("content_hash") != sheet.content_hash
+        ):
+            diffs.append(f"{who}: 확정 상태와 봉인이 이력의 마지막 확정 기록과 다릅니다")
     return diffs
 
 

@@ -12,7 +12,6 @@ Refusals are Korean and name the item (``A.1.1: …``). A refused write changes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -361,8 +360,11 @@ def canonical_json(content: dict) -> bytes:
 
 
 def sheet_content_hash(sheet: Sheet) -> str:
-    """SHA-256 (hex) of ``canonical_json(sheet_canonical_content(sheet))``."""
-    return hashlib.sha256(canonical_json(sheet_canonical_content(sheet))).hexdigest()
+    """HMAC-SHA256 (hex) under ``INTEGRITY_KEY`` of ``canonical_json(sheet_canonical_content(
+    sheet))``: keyed, so a database writer cannot recompute it (evaluation/integrity.py)."""
+    from .. import integrity
+
+    return integrity.mac(canonical_json(sheet_canonical_content(sheet)))
 
 
 # --- confirm and unlock ----------------------------------------------------------------------

@@ -80,6 +80,7 @@ def test_web_health_probe_is_not_refused_by_allowed_hosts():
         APP_ENV="production",
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY="x7Wq-k9$Zp!2vQ7@wLm4#xR8&tY1^cB6*nH3(eJ5)uF0-sD9+gA2=",
+        INTEGRITY_KEY="Jq3-vN8$Lr!5wT2@pXe7#kM4&zB9^hD1*cF6(gS0)yU3-aR8+tW5=",
         ALLOWED_HOSTS="cert.example.go.kr,.example.go.kr",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",

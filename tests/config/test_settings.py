@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
     "APP_ENV": "production",
     "SECRET_KEY": "x7Wq-k9$Zp!2vQ7@wLm4#xR8&tY1^cB6*nH3(eJ5)uF0-sD9+gA2=",
+    "INTEGRITY_KEY": "Jq3-vN8$Lr!5wT2@pXe7#kM4&zB9^hD1*cF6(gS0)yU3-aR8+tW5=",
     "ALLOWED_HOSTS": "cert.example.go.kr",
     "DATABASE_URL": "postgres://certeval@127.0.0.1:5432/certeval",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
@@ -132,3 +133,20 @@ def test_production_refuses_a_weak_secret_key(key, why):
     assert line.startswith("django.core.exceptions.ImproperlyConfigured:")
     assert "weak SECRET_KEY" in line and why in line
     assert len(key) < 3 or key not in line  # the secret itself is never echoed
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        (None, "requires INTEGRITY_KEY"),
+        ("short", "weak INTEGRITY_KEY: 5 characters, fewer than 50"),
+        (GOOD["SECRET_KEY"], "weak INTEGRITY_KEY: it equals SECRET_KEY"),
+    ],
+)
+def test_production_requires_a_strong_integrity_key(key, why):
+    """Issue 15, finding 2: the seals are keyed with a secret outside the database."""
+    result = _manage("check", **{**GOOD, "INTEGRITY_KEY": key})
+    assert result.returncode != 0
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured:")
+    assert why in line

@@ -9,16 +9,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from evaluation import scoring
+from evaluation import integrity, scoring
 from evaluation.adapters import scoring_rubric
 from evaluation.models import (
     Assignment,
+    AuditAction,
     Declaration,
     Exclusion,
     ItemScore,
+    ScoreAudit,
     Sheet,
     SheetStatus,
 )
+from evaluation.services.sheet import score_snapshot, sheet_content_hash
 
 
 def score_application(
@@ -73,11 +76,32 @@ def score_application(
                 )
             )
         ItemScore.objects.bulk_create(rows)
-        if is_confirmed:  # the SHA-256 the sheet services take at 확정
-            from evaluation.services.sheet import sheet_content_hash
-
+        # the audit trail the sheet services write: one save per score, then the 확정
+        trail = [
+            ScoreAudit(
+                sheet=sheet,
+                item=row.item,
+                actor=user,
+                at=now,
+                action=AuditAction.SAVE,
+                new=score_snapshot(row),
+            )
+            for row in rows
+        ]
+        if is_confirmed:  # the seal (HMAC) the sheet services take at 확정
             sheet.content_hash = sheet_content_hash(sheet)
             sheet.save(update_fields=["content_hash"])
+            trail.append(
+                ScoreAudit(
+                    sheet=sheet,
+                    actor=user,
+                    at=now,
+                    action=AuditAction.CONFIRM,
+                    old={"status": SheetStatus.DRAFT},
+                    new={"status": SheetStatus.CONFIRMED, "content_hash": sheet.content_hash},
+                )
+            )
+        ScoreAudit.objects.bulk_create(integrity.audit_seal_fresh(trail))
         sheets.append(sheet)
     return sheets
 

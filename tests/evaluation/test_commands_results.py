@@ -203,12 +203,14 @@ def test_verify_results_lists_every_difference_and_fails(
     # a stored total and rank that the sheets do not give
     Result.objects.filter(application=other_application).update(total=Decimal("106.01"), rank=1)
     message, err = refused("verify_results", "test-2026")
-    assert message == "평가 주기 test-2026: 저장된 값과 재계산 값이 다른 곳이 4건 있습니다."
+    assert message == "평가 주기 test-2026: 저장된 값과 재계산 값이 다른 곳이 5건 있습니다."
     assert err.splitlines() == [
         f"신청 {application.pk} (한빛잡정보) evaluator1 C.1.2: 저장된 점수 9 ≠ 입력값 S(으)로 계산한 10",
         f"신청 {other_application.pk} (누리커리어): 총점 저장값 106.01 ≠ 재계산 106",
         f"신청 {other_application.pk} (누리커리어): 순위 저장값 1 ≠ 재계산 2",
-        f"신청 {application.pk} (한빛잡정보) evaluator1: 평가표 내용이 확정 시점의 SHA-256과 다릅니다",
+        f"신청 {application.pk} (한빛잡정보) evaluator1: 평가표 내용이 확정 시점의 봉인(HMAC)과 다릅니다",
+        f"신청 {application.pk} (한빛잡정보) evaluator1 C.1.2: 저장된 값이 점수 이력의 마지막 값과 "
+        "다릅니다 (점수 9 ≠ 이력 10)",
     ]
 
 
@@ -246,9 +248,11 @@ def test_verify_results_checks_sheet_hashes(scored, application, panel):
         item__code="A.1.1",
     ).update(strength="나중에 바꾼 의견")
     _, err = refused("verify_results", "test-2026")
-    assert err.strip() == (
-        f"신청 {application.pk} (한빛잡정보) evaluator9: 평가표 내용이 확정 시점의 SHA-256과 다릅니다"
-    )
+    assert err.splitlines() == [
+        f"신청 {application.pk} (한빛잡정보) evaluator9: 평가표 내용이 확정 시점의 봉인(HMAC)과 다릅니다",
+        f"신청 {application.pk} (한빛잡정보) evaluator9 A.1.1: 저장된 값이 점수 이력의 마지막 값과 "
+        "다릅니다 (강점 의견)",
+    ]
     out, _ = run("verify_results", "test-2026", "--no-hashes")
     assert "모두 재계산 값과 같습니다" in out
 

@@ -2,10 +2,12 @@
 the content hash, unlock, and the audit row each write leaves."""
 
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluation.models import (
@@ -366,7 +368,10 @@ def _expected_hash(assignment, rows) -> str:
         ),
     }
     raw = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    # keyed (ADR 014): HMAC-SHA256 under INTEGRITY_KEY, not a hash anyone can recompute
+    return hmac.new(
+        settings.INTEGRITY_KEY.encode(), raw.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
 
 
 def test_confirm_locks_with_time_hash_audit_and_result(cleared_assignment):

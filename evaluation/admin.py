@@ -1,9 +1,11 @@
 """Django admin: a data-repair tool for admins. Logs are read-only; files are never served
 from here (their bytes only leave through the permission-checked views)."""
 
+from django import forms
 from django.contrib import admin
 
 from .models import (
+    AggregationRule,
     Application,
     ApplicationTransition,
     Cycle,
@@ -37,8 +39,31 @@ class AreaMinimumInline(admin.TabularInline):
     extra = 0
 
 
+class CycleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = "__all__"  # noqa: DJ007 -- the admin edits every field, as before
+
+    def clean(self):
+        """Switching a cycle to ``z_mean`` is refused while an evaluator has too few
+        assignments to be standardised (ADR 005, "z_mean")."""
+        data = super().clean()
+        if (
+            self.instance.pk
+            and data.get("aggregation_rule") == AggregationRule.Z_MEAN
+            and self.instance.aggregation_rule != AggregationRule.Z_MEAN
+        ):
+            from .services.z_mean import configuration_problems
+
+            problems = configuration_problems(self.instance)
+            if problems:
+                self.add_error("aggregation_rule", problems)
+        return data
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
+    form = CycleAdminForm
     list_display = ("title", "slug", "rubric_version", "stage", "evidence_deadline")
     readonly_fields = ("stage",)
     inlines = [StageDateInline, AreaMinimumInline]

@@ -35,6 +35,7 @@ class AggregationRule(models.TextChoices):
     MEDIAN = "median", _("중앙값")
     TRIMMED_MEAN = "trimmed_mean", _("최고·최저 총점 제외 평균")
     ITEM_TRIMMED_MEAN = "item_trimmed_mean", _("항목별 최고·최저 제외 평균")
+    Z_MEAN = "z_mean", _("평가위원별 z 점수 표준화 평균 (순위 선발)")  # ADR 005, "z_mean"
 
 
 class Cycle(models.Model):

@@ -48,6 +48,8 @@ class Result(models.Model):
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="result")
     total = models.DecimalField(_("총점"), **POINTS, null=True, blank=True)
+    # z_mean cycles only: the normalised total the ranking uses; ``total`` stays the raw mean
+    normalised_total = models.DecimalField(_("표준화 총점"), **POINTS, null=True, blank=True)
     # {area code: rounded score as a string}
     areas = models.JSONField(_("영역별 점수"), default=dict)
     penalties = models.DecimalField(_("감점"), **POINTS, default=0)

@@ -60,6 +60,7 @@ FIGURES = (
     "reasons",
     "sheets_counted",
     "disagreement",
+    "normalised_total",
 )
 
 
@@ -130,6 +131,8 @@ class Computed:
     disagreement: dict[str, dict] = field(default_factory=dict)
     result: scoring.Result | None = None  # the full pure result (items, indicators, …)
     substituted: frozenset[str] = frozenset()
+    normalised_total: Decimal | None = None  # z_mean only: the ranking total (ADR 005)
+    z_refusal: tuple[str, ...] = ()  # z_mean only: why the cycle cannot be normalised
 
     @property
     def figures(self) -> dict:
@@ -279,6 +282,10 @@ def compute(
     for app_id in application_ids or ():
         if app_id not in computed and app_id not in problems:
             computed[app_id] = Computed(app_id, substituted=frozenset(substituted.get(app_id, ())))
+    if rules.rule is scoring.Rule.Z_MEAN and application_ids is None and not problems:
+        from .z_mean import normalise
+
+        normalise(computed, by_application, substituted, rules)
     return computed, problems
 
 
@@ -323,7 +330,7 @@ def _store(cycle: Cycle, computed: dict[int, Computed], *, whole_cycle: bool) ->
         others = Result.objects.filter(application__cycle=cycle).exclude(
             application_id__in=computed
         )
-        for r in others.only("pk", "application_id", "total", "rank"):
+        for r in others.only("pk", "application_id", "total", "normalised_total", "rank"):
             stored[r.application_id] = r
 
     created: list[Result] = []
@@ -343,7 +350,8 @@ def _store(cycle: Cycle, computed: dict[int, Computed], *, whole_cycle: bool) ->
             changed.add(app_id)
 
     rank_only: list[Result] = []
-    for app_id, rank in ranks({k: r.total for k, r in stored.items()}).items():
+    by = "normalised_total" if cycle.aggregation_rule == scoring.Rule.Z_MEAN else "total"
+    for app_id, rank in ranks({k: getattr(r, by) for k, r in stored.items()}).items():
         result = stored[app_id]
         if result.rank != rank:
             result.rank = rank
@@ -455,6 +463,13 @@ def application_result_recompute(*, application: Application) -> Result | None:
     ``scoring.SheetError`` naming the application and every problem (nothing is written)."""
     cycle = _lock_cycle(application.cycle)
     rules = cycle_rules(cycle)
+    if rules.rule is scoring.Rule.Z_MEAN:
+        # One sheet moves its evaluator's mean and spread: every normalised total changes.
+        computed, problems = compute(cycle, rules)
+        if problems:
+            raise _problem_error(problems)
+        _store(cycle, computed, whole_cycle=True)
+        return Result.objects.filter(application=application).first()
     computed, problems = compute(cycle, rules, [application.pk])
     if problems:
         raise _problem_error(problems)
@@ -476,6 +491,9 @@ def cycle_results_recompute(*, cycle: Cycle) -> dict:
         computed, problems = compute(cycle, rules)
         if problems:
             raise _problem_error(problems)
+        refused = next((c.z_refusal for c in computed.values() if c.z_refusal), ())
+        if refused:  # z_mean: the rule is refused, nothing is written
+            raise scoring.SheetError(refused)
         outcome = _store(cycle, computed, whole_cycle=True)
     outcome.pop("results")
     return outcome

@@ -612,6 +612,16 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
     return diffs
 
 
+def _legacy_sha256(sheet) -> str:
+    """A 확정 row written before keyed seals recorded the plain SHA-256 of the content; sealed
+    into the chain since (``integrity_seal_legacy``), it still names the content (ADR 014)."""
+    import hashlib
+
+    from ..services.sheet import canonical_json, sheet_canonical_content
+
+    return hashlib.sha256(canonical_json(sheet_canonical_content(sheet))).hexdigest()
+
+
 def audit_trail_differences(cycle: Cycle, where) -> list[str]:
     """Every sheet of ``cycle``: its ``ScoreAudit`` chain is unbroken (each row's HMAC covers
     its content and the previous row's), every stored score equals the last value the trail
@@ -683,7 +693,7 @@ def audit_trail_differences(cycle: Cycle, where) -> list[str]:
         if sheet.status == SheetStatus.CONFIRMED and (
             status is None
             or status.get("status") != SheetStatus.CONFIRMED
-            or status.get("content_hash") != sheet.content_hash
+            or status.get("content_hash") not in (sheet.content_hash, _legacy_sha256(sheet))
         ):
             diffs.append(f"{who}: 확정 상태와 봉인이 이력의 마지막 확정 기록과 다릅니다")
     return diffs

@@ -158,3 +158,42 @@ def test_backup_manifest_is_sealed_and_a_recomputed_sha256_is_refused(confirmed,
     del manifest["seal"]
     (archive / "manifest.json").write_text(json.dumps(manifest))
     assert archive_verify(archive=archive) == ["manifest.json: 봉인(HMAC)이 없습니다"]
+
+
+def _make_legacy(sheet):
+    """The state before issue 15: no seals on the trail, a plain SHA-256 at 확정."""
+    plain = hashlib.sha256(canonical_json(sheet_canonical_content(sheet))).hexdigest()
+    ScoreAudit._base_manager.filter(sheet=sheet).update(mac="")
+    Sheet._base_manager.filter(pk=sheet.pk).update(content_hash=plain)
+    row = ScoreAudit.objects.get(sheet=sheet, action=AuditAction.CONFIRM)
+    _sql(
+        "UPDATE evaluation_scoreaudit SET new = %s WHERE id = %s",
+        json.dumps({**row.new, "content_hash": plain}),
+        row.pk,
+    )
+    return plain
+
+
+def test_existing_data_is_sealed_once_by_the_legacy_command(confirmed):
+    _make_legacy(confirmed)
+    assert "봉인(HMAC)이 없습니다" in "\n".join(_differences(confirmed))
+    out = io.StringIO()
+    call_command("integrity_seal_legacy", stdout=out)
+    rows = ScoreAudit.objects.filter(sheet=confirmed).count()
+    assert (
+        out.getvalue().strip()
+        == f"봉인한 이력 {rows}행 (평가표 1개의 이력), 봉인한 확정 평가표 1개"
+    )
+    assert _differences(confirmed) == []
+    # after that, a forgery is found as for new data
+    _forge_score(confirmed)
+    assert _differences(confirmed) != []
+
+
+def test_the_legacy_command_refuses_a_sheet_changed_after_confirm(confirmed):
+    plain = _make_legacy(confirmed)
+    _sql("UPDATE evaluation_itemscore SET strength = 'changed' WHERE sheet_id = %s", confirmed.pk)
+    with pytest.raises(CommandError, match="1개는 봉인하지 않았습니다"):
+        call_command("integrity_seal_legacy", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Sheet.objects.get(pk=confirmed.pk).content_hash == plain  # not resealed
+    assert "평가표 내용이 확정 시점의 봉인(HMAC)과 다릅니다" in "\n".join(_differences(confirmed))

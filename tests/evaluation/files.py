@@ -144,9 +144,9 @@ def jpg_bytes(seed: int = 0) -> bytes:
 
 
 def png_bytes(seed: int = 0) -> bytes:
-    from evaluation.demo import _png
+    from evaluation.demo.files import png
 
-    return _png(seed)
+    return png(seed)
 
 
 ACCEPTED = {

@@ -154,6 +154,8 @@ def test_backup_manifest_is_sealed_and_a_recomputed_sha256_is_refused(confirmed,
         "manifest.json: 봉인(HMAC)이 맞지 않습니다 (매니페스트가 바뀌었거나 INTEGRITY_KEY가 "
         "백업할 때와 다릅니다)"
     ]
+    with pytest.raises(CommandError, match="백업이 손상되었습니다: manifest.json: 봉인"):
+        call_command("restore", str(archive), stdout=io.StringIO())
     # and without a seal at all
     del manifest["seal"]
     (archive / "manifest.json").write_text(json.dumps(manifest))

@@ -183,6 +183,14 @@ AUTH_USER_MODEL = "institutions.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must come first: it counts failures and locks out
     "django.contrib.auth.backends.ModelBackend",
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default behaves like PostgreSQL under concurrent writes: every transaction
+    # takes the write lock at BEGIN (IMMEDIATE) and a second writer waits for it (timeout, s)
+    # instead of failing with "database is locked" when both try to upgrade a read lock. Two
+    # tabs saving one item then get 200 and 409 (stale version), not 200 and 503 (issue 14).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20)}
+    )
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

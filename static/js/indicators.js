@@ -17,6 +17,51 @@
     }
   });
 
+  // Editor forms save on "change, submit" (htmx). Enter in a field fires both, one after the
+  // other, for the same edit: two posts, one of which used to fail on SQLite. A submit whose
+  // form data equal what this form last sent is the same edit: it is stopped here (capture
+  // phase, before htmx sees it), so one edit is one request; so is Enter with nothing changed.
+  // Without JS the form posts plainly.
+  var lastSent = new WeakMap();
+
+  function serialise(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+
+  // What the server rendered is what is saved: a form (re)loaded by htmx starts from there.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    var forms = Array.from(root.querySelectorAll("form[hx-post]"));
+    if (root.matches && root.matches("form[hx-post]")) {
+      forms.push(root);
+    }
+    forms.forEach(function (form) {
+      lastSent.set(form, serialise(form));
+    });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (form && form.tagName === "FORM") {
+      lastSent.set(form, serialise(form));
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("hx-post")) {
+      return;
+    }
+    var trigger = form.getAttribute("hx-trigger") || "";
+    if (trigger.indexOf("change") !== -1 && lastSent.get(form) === serialise(form)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   // Which parameter fields belong to which scoring method.
   var FIELDS = {
     grade: ["scale"],

@@ -357,3 +357,19 @@ def test_first_application_shows_no_renewal(client_for, member, application):
         .content.decode()
     )
     assert 'data-testid="renewal"' not in html
+
+
+def test_rate_limit_counts_the_client_behind_a_trusted_proxy(client, cert, settings):
+    """Behind the reverse proxy every request comes from the proxy's address: the limit is per
+    client (X-Forwarded-For through TRUSTED_PROXY_COUNT proxies), not one bucket for all."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFY_RATE_LIMIT = (2, 60)
+    url = reverse("evaluation:certification_verify", args=[cert.verification_code])
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(2):
+        assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 200
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy).status_code == 200
+    # a client cannot escape by writing its own X-Forwarded-For in front
+    spoofed = "1.2.3.4, 203.0.113.7"
+    assert client.get(url, HTTP_X_FORWARDED_FOR=spoofed, **proxy).status_code == 429

@@ -176,13 +176,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- Users and log-in -----------------------------------------------------------------------
-AUTH_USER_MODEL = "institutions.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # must come first: it counts failures and locks out
-    "django.contrib.auth.backends.ModelBackend",
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default behaves like PostgreSQL under concurrent writes: every transaction
     # takes the write lock at BEGIN (IMMEDIATE) and a second writer waits for it (timeout, s)
@@ -191,6 +184,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20)}
     )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Users and log-in -----------------------------------------------------------------------
+AUTH_USER_MODEL = "institutions.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must come first: it counts failures and locks out
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

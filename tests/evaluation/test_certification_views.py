@@ -373,3 +373,37 @@ def test_rate_limit_counts_the_client_behind_a_trusted_proxy(client, cert, setti
     # a client cannot escape by writing its own X-Forwarded-For in front
     spoofed = "1.2.3.4, 203.0.113.7"
     assert client.get(url, HTTP_X_FORWARDED_FOR=spoofed, **proxy).status_code == 429
+
+
+def test_evaluators_do_not_see_the_previous_result(
+    client_for, cleared_assignment, evaluator, admin_user, member, rubric_version, application
+):
+    """The assigned evaluator judges the evidence, not the history: no 재인증 box for them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation import services
+    from evaluation.models import Application, Stage
+
+    old = services.cycle_create(
+        by=admin_user,
+        title="2023 인증 평가",
+        slug="old-2023",
+        rubric_version=rubric_version,
+        reference_date=date(2023, 1, 1),
+        evidence_deadline=timezone.now() + timedelta(days=7),
+        pass_threshold=100,
+    )
+    old = services.cycle_advance_stage(cycle=old, by=admin_user, expected_stage=Stage.ANNOUNCEMENT)
+    Application.objects.bulk_create(
+        [Application(cycle=old, institution=application.institution, created_by=member)]
+    )
+    with_result(Application.objects.get(cycle=old))
+    [previous] = certifications_issue_for_cycle(cycle=at_stage(old), by=admin_user)
+    Application.objects.filter(pk=application.pk).update(renewal_of=previous)
+    url = reverse("evaluation:checklist", args=[application.pk])
+    seen = client_for(evaluator).get(url)
+    assert seen.status_code == 200
+    assert 'data-testid="renewal"' not in seen.content.decode()
+    assert 'data-testid="renewal"' in client_for(member).get(url).content.decode()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from evaluation.queries import cycles_for_list, my_applications
 from evaluation.queries.assignment import evaluator_home_assignments
+from evaluation.queries.reliability import own_severity_cycles
 from indicators.queries import visible_rubric_versions
 from institutions.roles import Role
 
@@ -33,7 +34,11 @@ def _manager(user) -> dict:
 
 
 def _evaluator(user) -> dict:
-    return {"assignments": evaluator_home_assignments(user)}
+    return {
+        "assignments": evaluator_home_assignments(user),
+        # 확정 cycles where the evaluator may see their own severity (ADR 015)
+        "severity_cycles": list(own_severity_cycles(user).order_by("-reference_date")),
+    }
 
 
 def _institution(user) -> dict:

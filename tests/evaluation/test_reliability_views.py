@@ -187,3 +187,21 @@ def test_reliability_query_count_does_not_grow(
     # session + user + roles, cycle; rubric minimums and items, withdrawn, sheets, scores,
     # substitutions; names; area titles
     assert small["section"] == 12
+
+
+def test_evaluator_home_links_their_severity_once_the_cycle_is_final(client_for, scored, panel):
+    cycle = scored[0].cycle
+    url = reverse("evaluation:my_severity", args=[cycle.slug])
+    client = client_for(panel[0])
+    assert url not in _text(client.get("/"))
+    _final(cycle)
+    assert f'href="{url}"' in _text(client.get("/"))
+
+
+def test_an_empty_cycle_cannot_compute_and_says_why(client_for, admin_user, cycle):
+    client = client_for(admin_user)
+    text = _text(client.get(reverse("evaluation:cycle_reliability", args=[cycle.slug])))
+    assert "계산할 수 없음" in text and "확정된 평가표가 없습니다" in text
+    assert "항목별 α를 계산할 수 없습니다." in text
+    svg = client.get(reverse("evaluation:reliability_chart", args=[cycle.slug]))
+    assert svg.status_code == 200 and b"<svg" in svg.content

@@ -43,15 +43,13 @@ def pdf(title: str, lines: list[str]) -> bytes:
 def png(seed: int) -> bytes:
     """A small real PNG (a 320×200 colour gradient), different for each seed."""
     width, height = 320, 200
-    rows = b"".join(
-        b"\x00"
-        + bytes(
-            value
-            for x in range(width)
-            for value in ((x * 255 // width + seed) % 256, y * 255 // height, 160)
-        )
-        for y in range(height)
-    )
+    row = bytearray(width * 3)
+    row[0::3] = bytes((x * 255 // width + seed) % 256 for x in range(width))
+    row[2::3] = b"\xa0" * width
+    rows = bytearray()
+    for y in range(height):
+        row[1::3] = bytes([y * 255 // height]) * width
+        rows += b"\x00" + row
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (

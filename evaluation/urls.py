@@ -2,7 +2,6 @@ from django.urls import path
 
 from .views import assignment, cycles, files, portal, reliability, results, sheet
 from .views import certification as certification_views
-from .views import certification as certification_views
 
 app_name = "evaluation"
 
@@ -83,28 +82,6 @@ urlpatterns = [
         results.substitution_confirm,
         name="substitution_confirm",
     ),
-    # --- certifications (인증서, ADR 017): admins revoke, holders download, anyone verifies ---
-    path(
-        "cycles/<slug:slug>/certifications/",
-        certification_views.certification_list,
-        name="certification_list",
-    ),
-    path(
-        "certifications/<int:pk>/",
-        certification_views.certification_detail,
-        name="certification_detail",
-    ),
-    path(
-        "certifications/<int:pk>/revoke/",
-        certification_views.certification_revoke_view,
-        name="certification_revoke",
-    ),
-    path(
-        "verify/<str:code>/",
-        certification_views.certification_verify,
-        name="certification_verify",
-    ),
-    path("certified/", certification_views.certified_list, name="certified_list"),
     # --- certifications (인증서, ADR 017): admins revoke, holders download, anyone verifies ---
     path(
         "cycles/<slug:slug>/certifications/",

@@ -558,6 +558,9 @@ def summary_inputs(cycle: Cycle) -> dict:
         .select_related("application__institution")
         .order_by("-total", "application__institution__name", "application_id")
     )
+    # In rank order: the stored rank follows the total, or under z_mean the normalised total
+    # (ADR 005), so the raw totals need not be in order then.
+    results.sort(key=lambda r: (r.rank is None, r.rank or 0))
     if not results:
         raise _refuse(
             f"{cycle.title}({cycle.slug}): 계산된 평가 결과가 없어 집계표를 만들 수 없습니다."

@@ -137,3 +137,23 @@ def test_dashboard_and_result_page_show_raw_and_normalised_totals(
     page = client.get(reverse("evaluation:application_result", args=[apps[0].pk]))
     assert 'data-testid="result-normalised-total"' in page.content.decode()
     assert f"{result.normalised_total:.2f}" in page.content.decode()
+
+
+def test_the_summary_report_lists_a_z_mean_cycle_in_rank_order(
+    cycle, make_institution, make_user, panel
+):
+    """Two panels: a lenient one on five applications, a strict one on five others. Raw totals
+    put every lenient-panel institution first; normalised totals interleave them."""
+    from reports.inputs import summary_inputs
+
+    cycle = _z_cycle(cycle)
+    lenient = [*panel[:1], make_user("park", Role.EVALUATOR)]
+    strict = [panel[1], make_user("choi", Role.EVALUATOR)]
+    _apps(cycle, 5, make_institution, make_user, lenient, grades=("SSAAB", "SAABB"))
+    _apps(cycle, 5, make_institution, make_user, strict, grades=("ABBCD", "BBCDD"), start=5)
+    svc.cycle_results_recompute(cycle=cycle)
+    rows = summary_inputs(cycle)["rows"]
+    ranks = [row["rank"] for row in rows]
+    assert ranks == sorted(ranks)
+    raw = {r.application_id: r.total for r in Result.objects.filter(application__cycle=cycle)}
+    assert [raw[row["application_id"]] for row in rows] != sorted(raw.values(), reverse=True)

@@ -117,6 +117,10 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's own files, collected by collectstatic
     "axes",
     "csp",
+    # second factor (TOTP + recovery codes) for the people who hold the data (issue 15)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "institutions",
     "indicators",
     "evaluation",
@@ -132,6 +136,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(); then REQUIRE_2FA sends staff to enrol or enter a code.
+    "django_otp.middleware.OTPMiddleware",
+    "institutions.second_factor.SecondFactorMiddleware",
     # Staff and evaluators: logged out after SESSION_IDLE_TIMEOUT minutes without a request.
     "institutions.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -224,6 +231,13 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # request (a warning and a 연장 button come a minute before), and their session ends when the
 # browser closes (institutions/sessions.py). 0 turns the idle time-out off.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
+# Second factor (TOTP, django-otp; institutions/second_factor.py): admins and managers enrol an
+# authenticator and enter a code after the password -- evaluators too with
+# REQUIRE_2FA_EVALUATORS. On by default in production, off in the embedded default so the demo
+# accounts work without a phone (README: how to try it).
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=PRODUCTION)
+REQUIRE_2FA_EVALUATORS = env_bool("REQUIRE_2FA_EVALUATORS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "인증평가시스템")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"

@@ -4,7 +4,13 @@ from django.urls import include, path
 
 from institutions.forms import LoginForm
 from institutions.people.views_password import PasswordResetView
-from institutions.views import GuardedPasswordChangeView, session_extend, session_status
+from institutions.views import (
+    GuardedPasswordChangeView,
+    second_factor_setup,
+    second_factor_verify,
+    session_extend,
+    session_status,
+)
 
 from . import views
 
@@ -52,6 +58,9 @@ urlpatterns = [
     # the idle time-out's warning asks how long is left, and extends (issue 15, finding 7)
     path("accounts/session/", session_status, name="session_status"),
     path("accounts/session/extend/", session_extend, name="session_extend"),
+    # the second factor after the password (issue 15)
+    path("accounts/2fa/", second_factor_verify, name="second_factor_verify"),
+    path("accounts/2fa/setup/", second_factor_setup, name="second_factor_setup"),
     path("", include("institutions.people.urls")),
     path("rubrics/", include("indicators.urls")),
     path("", include("evaluation.urls")),

@@ -51,3 +51,19 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
                 code="password_incorrect",
             )
         return old_password
+
+
+class OneTimeCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("인증 코드"),
+        max_length=16,
+        error_messages={"required": _("인증 앱에 표시된 6자리 코드를 입력하십시오.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())

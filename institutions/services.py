@@ -164,3 +164,29 @@ def user_password_reset_send(
 def membership_add(*, user: User, institution) -> Membership:
     membership, _created = Membership.objects.get_or_create(user=user, institution=institution)
     return membership
+
+
+@transaction.atomic
+def user_second_factor_reset(*, user: User, by: User, reason: str) -> AccountAudit:
+    """Remove ``user``'s authenticator and recovery codes (a lost phone), audited; they enrol
+    again at their next log-in. Only an admin, with a reason; a superuser's only by a
+    superuser."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    reason = _check_actor(by, reason, "2단계 인증 초기화")
+    if by is None:
+        raise PermissionDenied("2단계 인증 초기화는 관리자만 할 수 있습니다.")
+    if user.is_superuser and not by.is_superuser:
+        raise ValidationError(
+            "최고관리자(superuser)의 2단계 인증은 최고관리자만 초기화할 수 있습니다."
+        )
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        raise ValidationError(
+            f"{user.display_name}({user.username})은(는) 등록한 2단계 인증 수단이 없습니다."
+        )
+    return AccountAudit.objects.create(
+        user=user, actor=by, action=AccountAction.SECOND_FACTOR_RESET, reason=reason
+    )

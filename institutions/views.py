@@ -1,6 +1,9 @@
 """The 사용자·역할 pages for admins: users and their roles, audited grants and revocations, and
 a password-reset link sent to the user (never a password set by someone else). ADR 014."""
 
+import base64
+
+import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,10 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
 
-from . import queries, services, sessions
-from .forms_accounts import GuardedPasswordChangeForm, ReasonForm, RoleForm
+from . import queries, second_factor, services, sessions
+from .forms_accounts import GuardedPasswordChangeForm, OneTimeCodeForm, ReasonForm, RoleForm
 from .roles import Role
 
 PAGE_SIZE = 50
@@ -39,7 +46,7 @@ def user_list(request):
     return render(request, "institutions/user_list.html", {"page": page})
 
 
-def _detail(request, target, *, role_form=None, reason_form=None, status=200):
+def _detail(request, target, *, role_form=None, reason_form=None, otp_form=None, status=200):
     return render(
         request,
         "institutions/user_detail.html",
@@ -49,6 +56,8 @@ def _detail(request, target, *, role_form=None, reason_form=None, status=200):
             "role_form": role_form or RoleForm(),
             "reason_form": reason_form or ReasonForm(),
             "audit": queries.user_account_audit(target)[:100],
+            "has_second_factor": second_factor.has_authenticator(target),
+            "otp_form": otp_form or ReasonForm(prefix="otp"),
         },
         status=status,
     )
@@ -165,3 +174,98 @@ def session_extend(request):
         {"authenticated": True, "remaining": getattr(request, "idle_remaining_seconds", None)},
         headers={"Cache-Control": "no-store"},
     )
+
+
+# --- second factor (TOTP) ----------------------------------------------------------------------
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@login_required
+def second_factor_verify(request):
+    """After the password: a code from the authenticator, or a one-time recovery code.
+    Wrong codes are throttled by django-otp (each failure doubles the wait)."""
+    if not second_factor.has_authenticator(request.user):
+        return redirect(f"{reverse('second_factor_setup')}?next={_next(request)}")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error(
+            "code",
+            "코드가 맞지 않습니다. 인증 앱의 현재 코드나 사용하지 않은 복구 코드를 입력하십시오. "
+            "연속해서 틀리면 잠시 입력이 제한됩니다.",
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "institutions/second_factor_verify.html",
+        {"form": form, "next": _next(request)},
+        status=status,
+    )
+
+
+@login_required
+def second_factor_setup(request):
+    """Enrol an authenticator: scan the QR code (or type the key), confirm with one code; the
+    recovery codes are shown once, then."""
+    if second_factor.has_authenticator(request.user):
+        return render(request, "institutions/second_factor_enrolled.html")
+    device = second_factor.pending_authenticator(request)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = second_factor.authenticator_confirm(request, device)
+            otp_login(request, device)
+            return render(
+                request,
+                "institutions/second_factor_codes.html",
+                {"codes": codes, "next": _next(request)},
+            )
+        form.add_error(
+            "code", "코드가 맞지 않습니다. 인증 앱에 지금 표시된 6자리 코드를 입력하십시오."
+        )
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "institutions/second_factor_setup.html",
+        {
+            "form": form,
+            "next": _next(request),
+            "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff", title="QR"),
+            "secret": base64.b32encode(device.bin_key).decode("ascii"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def user_second_factor_reset(request, pk):
+    _require(queries.can_manage_users(request.user))
+    target = get_object_or_404(queries.visible_users(request.user), pk=pk)
+    form = ReasonForm(request.POST, prefix="otp")
+    if not form.is_valid():
+        return _detail(request, target, otp_form=form, status=400)
+    try:
+        services.user_second_factor_reset(
+            user=target, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"{target.display_name}의 2단계 인증을 초기화했습니다. 다음 로그인 때 다시 등록합니다.",
+        )
+    return redirect("institutions:user_detail", pk=target.pk)

@@ -61,5 +61,31 @@ def login(page):
         page.get_by_label("비밀번호").fill(password)
         page.get_by_role("button", name="로그인").click()
         page.wait_for_load_state("networkidle")
+        second_factor(page)  # where REQUIRE_2FA asks for one (issue 15)
 
     return do_login
+
+
+def totp_now(secret_base32: str, offset: int = 0) -> str:
+    import base64
+
+    from django_otp.oath import totp
+
+    return f"{totp(base64.b32decode(secret_base32), drift=offset):06d}"
+
+
+def second_factor(page) -> None:
+    """Enrol an authenticator or enter its code, as a person with the app would. The key is
+    read from the enrolment page (the text under the QR code) and kept on the page's context,
+    so a later log-in in the same test computes the next code."""
+    context = page.context
+    if "/accounts/2fa/setup/" in page.url:
+        context.totp_secret = page.locator("[data-testid=totp-secret]").inner_text().strip()
+        page.get_by_label("인증 코드").fill(totp_now(context.totp_secret))
+        page.get_by_role("button", name="등록").click()
+        page.get_by_role("link", name="계속").click()
+        page.wait_for_load_state("networkidle")
+    elif "/accounts/2fa/" in page.url:
+        page.get_by_label("인증 코드").fill(totp_now(context.totp_secret, offset=1))
+        page.get_by_role("button", name="확인").click()
+        page.wait_for_load_state("networkidle")

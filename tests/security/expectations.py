@@ -155,12 +155,17 @@ EXPECTED: dict[str, Rule] = {
     # the idle time-out's warning (issue 15): time left for anyone, extend for the logged-in
     "session_status": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, NOT_ALLOWED)),
     "session_extend": post_only(**each(LOGGED_IN, OK)),
+    # the second factor (issue 15): nobody in the world has enrolled, so the code page sends
+    # everyone to enrolment, which anyone logged in may do (an empty code is refused)
+    "second_factor_verify": page(**each(LOGGED_IN, to("second_factor_setup"))),
+    "second_factor_setup": form(get=each(LOGGED_IN, OK), post=each(LOGGED_IN, BAD)),
     # --- institutions: users and roles (admins only; issue 15) ------------------------------
     "institutions:user_list": get_only(admin_user=OK),
     "institutions:user_detail": get_only(admin_user=OK),
     "institutions:user_role_grant": post_only(admin_user=BAD),  # no role, no reason
     "institutions:user_role_revoke": post_only(admin_user=BAD),
     "institutions:user_password_reset": post_only(admin_user=BAD),  # no reason
+    "institutions:user_second_factor_reset": post_only(admin_user=BAD),  # no reason
     # --- people (issue 19, ADR 016) ----------------------------------------------------------
     # password reset: anyone; an empty POST is the form again
     "password_reset": Rule(get=each(PERSONAS, OK), post=each(PERSONAS, OK)),

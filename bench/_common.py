@@ -155,11 +155,16 @@ def application(k):
     return app
 
 
+apps = [application(k) for k in range((N + PER_APP - 1) // PER_APP)]
+# Scoring happens on submitted applications in 서류심사: through the gates (ADR 011).
+for submitted in apps:
+    services.application_transition(application=submitted, to="submitted", by=admin)
+cycle = services.cycle_advance_to(
+    cycle=cycle, by=admin, to=Stage.DOCUMENT_REVIEW, reason="벤치마크: 신청 조기 마감"
+)
 out = []
-app = None
 for n in range(N):
-    if n % PER_APP == 0:
-        app = application(n // PER_APP)
+    app = apps[n // PER_APP]
     ev = user(f"bench-ev{{n:02d}}", Role.EVALUATOR)
     a = assignment_create(application=app, evaluator=ev, by=admin)
     pledge_sign(cycle=cycle, evaluator=ev, ip=None)

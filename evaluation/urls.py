@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignment, cycles, files, portal, reliability, results, sheet
+from .views import assignment, cycles, files, portal, process, reliability, results, sheet
 from .views import certification as certification_views
 
 app_name = "evaluation"
@@ -10,12 +10,19 @@ urlpatterns = [
     path("cycles/", cycles.cycle_list, name="cycle_list"),
     path("cycles/new/", cycles.cycle_create, name="cycle_create"),
     path("cycles/<slug:slug>/", cycles.cycle_detail, name="cycle_detail"),
-    path("cycles/<slug:slug>/advance/", cycles.cycle_advance, name="cycle_advance"),
+    path("cycles/<slug:slug>/advance/", process.cycle_advance, name="cycle_advance"),
     path(
         "cycles/<slug:slug>/applications/",
         cycles.cycle_applications,
         name="cycle_applications",
     ),
+    # The process: 이의신청, 재심 and withdrawal requests after 확정 (ADR 011)
+    path("cycles/<slug:slug>/objections/", process.objection_list, name="objection_list"),
+    path("applications/<int:pk>/objection/", process.objection_file, name="objection_file"),
+    path("objections/<int:pk>/", process.objection_detail, name="objection_detail"),
+    path("objections/<int:pk>/decide/", process.objection_decide, name="objection_decide"),
+    path("objections/<int:pk>/conclude/", process.objection_conclude, name="objection_conclude"),
+    path("withdrawals/<int:pk>/", process.withdrawal_decide_view, name="withdrawal_decide"),
     # Institution portal
     path("portal/", portal.portal, name="portal"),
     path("portal/apply/<slug:slug>/", portal.apply, name="apply"),
@@ -31,6 +38,7 @@ urlpatterns = [
     path("applications/<int:pk>/items/<str:code>/upload/", portal.upload, name="upload"),
     # Evidence files: every byte goes through these
     path("evidence/<int:pk>/remove/", portal.file_remove, name="file_remove"),
+    path("applications/<int:pk>/items/<str:code>/link/", portal.file_link, name="file_link"),
     path("evidence/<int:pk>/preview/", files.file_preview, name="file_preview"),
     path("evidence/<int:pk>/inline/", files.file_inline, name="file_inline"),
     path("evidence/<int:pk>/download/", files.file_download, name="file_download"),
@@ -39,7 +47,6 @@ urlpatterns = [
     path("cycles/<slug:slug>/assignments/", assignment.board, name="assignment_board"),
     path("cycles/<slug:slug>/assignments/bulk/", assignment.bulk, name="assignment_bulk"),
     path("cycles/<slug:slug>/assignments/auto/", assignment.auto, name="assignment_auto"),
-    path("applications/<int:pk>/items/<str:code>/link/", portal.file_link, name="file_link"),
     path("cycles/<slug:slug>/conflicts/", assignment.conflicts, name="conflicts"),
     path("cycles/<slug:slug>/pledge/", assignment.pledge, name="pledge"),
     path(

@@ -17,6 +17,8 @@ from institutions.services import membership_add, roles_sync, user_grant_role
 # A real SMTP server (aiosmtpd) for any test: ``smtp_server``, ``hanging_smtp_server``.
 from .smtp import hanging_smtp_server, smtp_server  # noqa: F401
 
+# A real SMTP server (aiosmtpd) for any test: ``smtp_server``, ``hanging_smtp_server``.
+
 PASSWORD = "test-pass-1234!"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -278,10 +280,16 @@ def assignment(application, evaluator, admin_user):
 
 
 @pytest.fixture
-def cleared_assignment(assignment, evaluator):
-    """``assignment`` once the evaluator signed the cycle's pledge and declared no conflict:
-    the evaluator may now open the application, its evidence and the sheet."""
+def cleared_assignment(assignment, evaluator, admin_user):
+    """``assignment`` once the evaluator signed the cycle's pledge and declared no conflict,
+    with the application submitted and the cycle advanced through its gates to 서류심사: the
+    evaluator may now open the application, its evidence and score the sheet."""
     from evaluation.services.assignment import conflict_declare, pledge_sign
+    from tests.process import open_for_scoring
 
     pledge_sign(cycle=assignment.application.cycle, evaluator=evaluator, ip="127.0.0.1")
-    return conflict_declare(assignment=assignment, conflict=False, reason="", by=evaluator)
+    cleared = conflict_declare(assignment=assignment, conflict=False, reason="", by=evaluator)
+    open_for_scoring(assignment.application.cycle, admin_user)
+    cleared.application.refresh_from_db()
+    cleared.application.cycle.refresh_from_db()
+    return cleared

@@ -34,6 +34,7 @@ from .evidence import (
     FileKind,
     FileState,
 )
+from .freeze import FrozenCycleError
 from .process import (
     OBJECTION_CLOSED,
     Objection,
@@ -54,6 +55,7 @@ from .sheet import (
 )
 
 __all__ = [
+    "FrozenCycleError",
     "EVALUATED_STATUSES",
     "OBJECTION_CLOSED",
     "Objection",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .application import Application
 from .cycle import Cycle
+from .freeze import CycleFreezeMixin
 
 
 class Pledge(models.Model):
@@ -45,7 +46,9 @@ class Exclusion(models.TextChoices):
     DISQUALIFICATION = "disqualification", _("제척")  # the admin excluded outright
 
 
-class Assignment(models.Model):
+class Assignment(CycleFreezeMixin):
+    CYCLE_PATH = "application__cycle"
+
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="assignments"
     )
@@ -100,8 +103,10 @@ class ChallengeDecision(models.TextChoices):
     REJECTED = "rejected", _("기각")
 
 
-class Challenge(models.Model):
+class Challenge(CycleFreezeMixin):
     """기피 신청: an institution asks for an evaluator's exclusion; the admin decides."""
+
+    CYCLE_PATH = "assignment__application__cycle"
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="challenges")
     requested_by = models.ForeignKey(

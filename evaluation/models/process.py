@@ -13,6 +13,7 @@ from indicators.models import Item
 
 from .application import Application
 from .assignment import Assignment, Exclusion
+from .freeze import CycleFreezeMixin
 from .sheet import Sheet
 
 POINTS = {"max_digits": 12, "decimal_places": 6}
@@ -24,9 +25,11 @@ class RequestDecision(models.TextChoices):
     REJECTED = "rejected", _("기각")
 
 
-class WithdrawalRequest(models.Model):
+class WithdrawalRequest(CycleFreezeMixin):
     """An evaluator's 회피 declared after their sheet was confirmed: it cannot move a result
     silently, so an admin decides it, with a reason (recorded in the score audit trail)."""
+
+    CYCLE_PATH = "assignment__application__cycle"
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="withdrawal_requests"
@@ -87,8 +90,10 @@ OBJECTION_CLOSED = (
 )
 
 
-class Objection(models.Model):
+class Objection(CycleFreezeMixin):
     """이의신청: an institution contests items of its notified result, within the window."""
+
+    CYCLE_PATH = "application__cycle"
 
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="objection"
@@ -136,8 +141,10 @@ class Objection(models.Model):
         return self.status in OBJECTION_CLOSED
 
 
-class ObjectionItem(models.Model):
+class ObjectionItem(CycleFreezeMixin):
     """One contested item, with the institution's reason and the points before and after."""
+
+    CYCLE_PATH = "objection__application__cycle"
 
     objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
@@ -158,9 +165,11 @@ class ObjectionItem(models.Model):
         return f"{self.objection} · {self.item_id}"
 
 
-class SheetReopening(models.Model):
+class SheetReopening(CycleFreezeMixin):
     """An item of a counted sheet reopened for 재심 by an accepted objection: during 이의신청
     the evaluator may re-score exactly these items, then confirm the sheet again."""
+
+    CYCLE_PATH = "sheet__assignment__application__cycle"
 
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="reopenings")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")

@@ -9,12 +9,15 @@ from indicators.models import Area
 from institutions.models import Certificate
 
 from .application import Application
+from .freeze import CycleFreezeMixin
 
 POINTS = {"max_digits": 12, "decimal_places": 6}
 
 
-class AreaSubstitution(models.Model):
+class AreaSubstitution(CycleFreezeMixin):
     """An admin confirmed that a certificate replaces an area (e.g. D by ISMS/ISMS-P)."""
+
+    CYCLE_PATH = "application__cycle"
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="substitutions"
@@ -42,9 +45,11 @@ class Decision(models.TextChoices):
     FAIL = "fail", _("미인증")
 
 
-class Result(models.Model):
+class Result(CycleFreezeMixin):
     """The computed result of one application, recomputed whenever a sheet is confirmed or
     unlocked. Figures are stored rounded to the rubric's places (as displayed and decided)."""
+
+    CYCLE_PATH = "application__cycle"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="result")
     total = models.DecimalField(_("총점"), **POINTS, null=True, blank=True)

@@ -10,6 +10,7 @@ from indicators.models import Item
 
 from .. import integrity
 from .assignment import Assignment
+from .freeze import CycleFreezeMixin, FrozenCycleError
 
 POINTS = {"max_digits": 10, "decimal_places": 3}
 
@@ -19,7 +20,9 @@ class SheetStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("확정")
 
 
-class Sheet(models.Model):
+class Sheet(CycleFreezeMixin):
+    CYCLE_PATH = "assignment__application__cycle"
+
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="sheet")
     status = models.CharField(
         _("상태"), max_length=20, choices=SheetStatus.choices, default=SheetStatus.DRAFT
@@ -49,13 +52,15 @@ class Sheet(models.Model):
         return self.status == SheetStatus.CONFIRMED
 
 
-class ItemScore(models.Model):
+class ItemScore(CycleFreezeMixin):
     """What one evaluator entered for one item, and the points it gives.
 
     ``grade`` (grade method), ``value`` (points: the number; bands: the measured value) or
     ``count`` (penalty) holds the entry; ``points`` is derived by ``evaluation.scoring``.
     ``version`` increases on every save: a save carrying an older version is refused.
     """
+
+    CYCLE_PATH = "sheet__assignment__application__cycle"
 
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="scores")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
@@ -139,6 +144,11 @@ class ScoreAudit(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError()
+        # 확정 of the cycle freezes its trail too (models/freeze.py).
+        if Sheet._base_manager.filter(
+            pk=self.sheet_id, assignment__application__cycle__stage="final"
+        ).exists():
+            raise FrozenCycleError(str(self._meta.verbose_name))
         integrity.audit_seal(self)  # the chain is an invariant of every insert (ADR 014)
         super().save(*args, **kwargs)
 

@@ -9,7 +9,7 @@ from .applications import (
     eligibility_problems,
     evidence_reopen,
 )
-from .cycles import cycle_advance_stage, cycle_create
+from .cycles import GateBlocked, cycle_advance_stage, cycle_advance_to, cycle_create
 from .evidence import (
     evidence_access_record,
     evidence_file_link,
@@ -24,7 +24,9 @@ __all__ = [
     "application_submit",
     "application_transition",
     "application_withdraw",
+    "GateBlocked",
     "cycle_advance_stage",
+    "cycle_advance_to",
     "cycle_create",
     "eligibility_problems",
     "evidence_access_record",

@@ -20,6 +20,8 @@ from ..models import (
     EvidenceFile,
     EvidenceReopening,
     FileState,
+    Sheet,
+    SheetStatus,
 )
 from .certification import renewal_candidate
 from .storage import storage_delete_on_commit
@@ -28,12 +30,14 @@ S = ApplicationStatus
 
 # Every transition an application may take; anything else is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.DRAFT, S.WITHDRAWN}),
-    S.UNDER_REVIEW: frozenset({S.SCORED}),
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN, S.NOT_SUBMITTED}),
+    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.DRAFT, S.WITHDRAWN, S.DECIDED}),
+    S.UNDER_REVIEW: frozenset({S.SCORED, S.DECIDED}),
     S.SCORED: frozenset({S.DECIDED}),
     S.DECIDED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    # Closed at the end of 신청 (cycle gate); nothing follows.
+    S.NOT_SUBMITTED: frozenset(),
 }
 
 ELIGIBILITY_YEARS = 3
@@ -185,6 +189,16 @@ def evidence_reopen(
     if application.status not in (S.DRAFT, S.SUBMITTED):
         errors.append(
             f"'{application.get_status_display()}' 상태의 신청은 증빙을 재개방할 수 없습니다."
+        )
+    confirmed = Sheet.objects.filter(
+        assignment__application=application, status=SheetStatus.CONFIRMED
+    ).count()
+    if confirmed:
+        # Evidence changed under a confirmed score would leave the score standing on evidence
+        # the evaluator never saw: unlock the sheets first (each with its reason).
+        errors.append(
+            f"확정된 평가표가 {confirmed}개 있어 증빙을 재개방할 수 없습니다. 먼저 평가표의 "
+            "확정을 해제하십시오."
         )
     if errors:
         raise ValidationError(errors)

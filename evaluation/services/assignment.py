@@ -20,7 +20,7 @@ from institutions.models import Membership, User
 from institutions.people.queries import affiliation_conflicts, expertise_coverage
 from institutions.roles import Role
 
-from .. import balancing
+from .. import balancing, process
 from ..models import (
     Application,
     Assignment,
@@ -30,7 +30,12 @@ from ..models import (
     Declaration,
     Exclusion,
     Pledge,
+    RequestDecision,
+    ScoreAudit,
+    SheetStatus,
+    WithdrawalRequest,
 )
+from ..models import AuditAction as Audit
 from ..notices import assignments_created
 from ..queries import assignment as aq
 
@@ -340,6 +345,12 @@ def pledge_sign(*, cycle: Cycle, evaluator, ip: str | None) -> Pledge:
     """The evaluator signs the cycle's 서약서. Signing twice returns the first signature."""
     if not aq.is_evaluator(evaluator):
         raise PermissionDenied
+    existing = Pledge.objects.filter(cycle=cycle, evaluator=evaluator).first()
+    if existing is not None:
+        return existing
+    problems = process.pledge_blockers(cycle)
+    if problems:
+        raise ValidationError(problems)
     pledge, _ = Pledge.objects.get_or_create(
         cycle=cycle,
         evaluator=evaluator,
@@ -351,7 +362,18 @@ def pledge_sign(*, cycle: Cycle, evaluator, ip: str | None) -> Pledge:
 # --- 회피 / 기피 / 제척 ----------------------------------------------------------------------
 
 
+def _confirmed_sheet(assignment: Assignment):
+    sheet = getattr(assignment, "sheet", None)
+    return sheet if sheet is not None and sheet.status == SheetStatus.CONFIRMED else None
+
+
 def _exclude(assignment: Assignment, *, kind: Exclusion, reason: str, by) -> None:
+    """Exclude the assignment. A confirmed sheet leaving the result is written in the score
+    audit trail (who, why), and the result is recomputed; a committee decision taken on the
+    old set becomes stale (``process.stale_decisions``) and blocks the gate until re-taken."""
+    frozen = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    if frozen:
+        raise ValidationError(frozen)
     assignment.exclusion = kind
     assignment.exclusion_reason = reason
     assignment.excluded_at = timezone.now()
@@ -366,7 +388,16 @@ def _exclude(assignment: Assignment, *, kind: Exclusion, reason: str, by) -> Non
     # An excluded sheet never counts: recompute if it had counted.
     from .results import application_result_recompute
 
-    if hasattr(assignment, "sheet") and assignment.sheet.is_confirmed:
+    sheet = _confirmed_sheet(assignment)
+    if sheet is not None:
+        ScoreAudit.objects.create(
+            sheet=sheet,
+            actor=by,
+            action=Audit.EXCLUDE,
+            old={"counted": True},
+            new={"counted": False, "exclusion": str(kind)},
+            reason=reason,
+        )
         application_result_recompute(application=assignment.application)
 
 
@@ -395,6 +426,11 @@ def conflict_declare(*, assignment: Assignment, conflict: bool, reason: str = ""
     if conflict:
         if not reason:
             raise ValidationError(f"{where}: 이해충돌(회피) 사유를 입력하십시오.")
+        if _confirmed_sheet(assignment) is not None:
+            # After 확정 a 회피 cannot move the result by itself: it becomes a request an
+            # admin decides (ADR 011).
+            withdrawal_request(assignment=assignment, reason=reason, by=by)
+            return assignment
         _exclude(assignment, kind=Exclusion.RECUSAL, reason=reason, by=by)
         return assignment
     if assignment.declaration == Declaration.NONE:
@@ -404,6 +440,56 @@ def conflict_declare(*, assignment: Assignment, conflict: bool, reason: str = ""
     assignment.declared_at = timezone.now()
     assignment.save(update_fields=["declaration", "declaration_reason", "declared_at"])
     return assignment
+
+
+def withdrawal_request(*, assignment: Assignment, reason: str, by) -> WithdrawalRequest:
+    """The evaluator of a confirmed sheet asks to withdraw (회피): recorded, pending."""
+    where = f"{assignment.application.institution.name} · {_name(assignment.evaluator)}"
+    problems = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    if assignment.withdrawal_requests.filter(decision=RequestDecision.PENDING).exists():
+        problems.append(f"{where}: 검토 중인 회피 요청이 이미 있습니다.")
+    if problems:
+        raise ValidationError(problems)
+    return WithdrawalRequest.objects.create(
+        assignment=assignment, kind=Exclusion.RECUSAL, reason=reason, requested_by=by
+    )
+
+
+@transaction.atomic
+def withdrawal_decide(
+    *, request: WithdrawalRequest, accept: bool, reason: str, by
+) -> WithdrawalRequest:
+    """An admin decides a withdrawal asked after 확정, with a reason. Accepted: the sheet
+    leaves the result (``_exclude``: audit row, recompute, stale committee decision)."""
+    if not aq.can_assign(by):
+        raise PermissionDenied
+    request = WithdrawalRequest.objects.select_for_update().get(pk=request.pk)
+    assignment = _locked(request.assignment)
+    who = f"{assignment.application.institution.name} · {_name(assignment.evaluator)}"
+    reason = (reason or "").strip()
+    problems = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    if request.decision != RequestDecision.PENDING:
+        problems.append(
+            f"{who}: 이미 '{request.get_decision_display()}'(으)로 결정된 회피 요청입니다."
+        )
+    if not reason:
+        problems.append(f"{who}: 결정 사유를 입력하십시오.")
+    if problems:
+        raise ValidationError(problems)
+    request.decision = RequestDecision.ACCEPTED if accept else RequestDecision.REJECTED
+    request.decision_reason = reason
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    if accept and assignment.is_active:
+        _exclude(
+            assignment,
+            kind=request.kind,
+            reason=f"확정 후 회피 요청 수용: {request.reason} (결정 사유: {reason})",
+            by=by,
+        )
+    request.assignment = assignment
+    return request
 
 
 @transaction.atomic
@@ -492,4 +578,6 @@ __all__ = [
     "challenge_request",
     "conflict_declare",
     "pledge_sign",
+    "withdrawal_decide",
+    "withdrawal_request",
 ]

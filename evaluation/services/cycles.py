@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from indicators.models import Area, RubricVersion, VersionStatus
 
+from .. import process, queries
 from ..models import (
+    EVALUATED_STATUSES,
     STAGE_ORDER,
     AggregationRule,
+    Application,
+    ApplicationStatus,
     Cycle,
     CycleAreaMinimum,
     CycleStageAdvance,
@@ -108,24 +113,97 @@ def _stage_date_errors(stage_dates: dict[Stage, date]) -> list[str]:
     return errors
 
 
+class GateBlocked(ValidationError):
+    """A stage gate that does not hold: ``blockers`` names every reason, each with its page."""
+
+    def __init__(self, cycle: Cycle, blockers: list[process.Blocker]):
+        self.blockers = blockers
+        super().__init__(
+            [
+                f"'{cycle.title}'을(를) '{cycle.get_stage_display()}' 단계에서 넘길 수 "
+                f"없습니다 ({len(blockers)}건):",
+                *[b.message for b in blockers],
+            ]
+        )
+
+
+def _close_applications(cycle: Cycle, by, reason: str) -> None:
+    """Leaving 신청: drafts become 미제출 (never evaluated, scored or ranked)."""
+    from .applications import application_transition
+
+    for application in Application.objects.filter(cycle=cycle, status=ApplicationStatus.DRAFT):
+        application_transition(
+            application=application,
+            to=ApplicationStatus.NOT_SUBMITTED,
+            by=by,
+            reason="신청 마감 시 미제출",
+        )
+    if reason.strip():
+        cycle.closed_early_reason = reason.strip()
+        cycle.save(update_fields=["closed_early_reason"])
+
+
 @transaction.atomic
-def cycle_advance_stage(*, cycle: Cycle, by, expected_stage: str) -> Cycle:
-    """Move the cycle to the next stage. ``expected_stage`` is the stage the admin saw: a
-    second click (or two admins at once) does not advance twice."""
+def cycle_advance_stage(
+    *, cycle: Cycle, by, expected_stage: str, reason: str = "", now=None
+) -> Cycle:
+    """Move the cycle to the next stage through the gate of the one it leaves
+    (``process.stage_blockers``): a gate that does not hold raises ``GateBlocked`` naming
+    every blocker, and nothing changes. ``expected_stage`` is the stage the admin saw: a
+    second click (or two admins at once) does not advance twice. ``reason`` is the early
+    closing reason when 신청 closes before its deadline."""
+    if not queries.can_manage_cycles(by):
+        raise PermissionDenied
     locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.stage != expected_stage:
         raise ValidationError(
             f"평가 주기 '{locked.title}'은(는) 이미 '{locked.get_stage_display()}' 단계입니다. "
             "화면을 새로 고친 뒤 다시 확인하십시오."
         )
+    blockers = process.stage_blockers(locked, now=now, early_reason=reason)
+    if blockers:
+        raise GateBlocked(locked, blockers)
     target = locked.next_stage
-    if target is None:
-        raise ValidationError(
-            f"평가 주기 '{locked.title}'은(는) 마지막 단계({locked.get_stage_display()})입니다."
-        )
+    if locked.stage == Stage.APPLICATION:
+        early = reason if (now or timezone.now()) <= locked.evidence_deadline else ""
+        _close_applications(locked, by, early)
     CycleStageAdvance.objects.create(
         cycle=locked, from_stage=locked.stage, to_stage=target, advanced_by=by
     )
     locked.stage = target
     locked.save(update_fields=["stage"])
+    if target == Stage.FINAL:
+        _finalise(locked, by)
     return locked
+
+
+def _finalise(cycle: Cycle, by) -> None:
+    """Entering 확정: evaluated applications are decided, and passing ones certified."""
+    from .applications import application_transition
+    from .certification import certifications_issue_for_cycle
+
+    for application in Application.objects.filter(cycle=cycle, status__in=EVALUATED_STATUSES):
+        if application.status != ApplicationStatus.DECIDED:
+            application_transition(
+                application=application,
+                to=ApplicationStatus.DECIDED,
+                by=by,
+                reason="평가 주기 확정",
+            )
+    certifications_issue_for_cycle(cycle=cycle, by=by)
+
+
+def cycle_advance_to(*, cycle: Cycle, by, to: str, reason: str = "", now=None) -> Cycle:
+    """Advance stage by stage to ``to``, through each gate; stops at the first that does not
+    hold (raising ``GateBlocked``), with the stages already passed kept."""
+    if to not in STAGE_ORDER:
+        raise ValidationError(f"알 수 없는 단계 '{to}'입니다.")
+    if STAGE_ORDER.index(to) <= STAGE_ORDER.index(cycle.stage):
+        raise ValidationError(
+            f"평가 주기 '{cycle.title}'은(는) 이미 '{cycle.get_stage_display()}' 단계입니다."
+        )
+    while cycle.stage != to:
+        cycle = cycle_advance_stage(
+            cycle=cycle, by=by, expected_stage=cycle.stage, reason=reason, now=now
+        )
+    return cycle

@@ -36,7 +36,7 @@ from django.utils import timezone
 from indicators.models import Area, Item
 from institutions.models import Certificate
 
-from .. import queries, scoring
+from .. import process, queries, scoring
 from ..adapters import scoring_rubric
 from ..models import (
     Application,
@@ -45,10 +45,12 @@ from ..models import (
     Cycle,
     CycleAreaMinimum,
     Decision,
+    FrozenCycleError,
     ItemScore,
     Result,
     Sheet,
     SheetStatus,
+    Stage,
 )
 
 # The figures a recompute writes (``rank`` is written separately when only it changes).
@@ -451,8 +453,12 @@ def gc_paused():
 
 
 def _lock_cycle(cycle: Cycle) -> Cycle:
-    """Serialise recomputes of one cycle (ranks depend on every result of it)."""
-    return Cycle.objects.select_for_update().select_related("rubric_version").get(pk=cycle.pk)
+    """Serialise recomputes of one cycle (ranks depend on every result of it). A cycle at
+    확정 is frozen: its results are never recomputed (ADR 011)."""
+    locked = Cycle.objects.select_for_update().select_related("rubric_version").get(pk=cycle.pk)
+    if locked.stage == Stage.FINAL:
+        raise FrozenCycleError("평가 결과")
+    return locked
 
 
 @transaction.atomic
@@ -536,10 +542,15 @@ def result_committee_decide(*, result: Result, by, decision: str = "", reason: s
     every problem at once; nothing changes then."""
     if not queries.is_admin(by):
         raise PermissionDenied
-    result = Result.objects.select_for_update().select_related("application").get(pk=result.pk)
+    result = (
+        Result.objects.select_for_update()
+        .select_related("application__cycle", "application__institution")
+        .get(pk=result.pk)
+    )
     decision = (decision or "").strip() or result.decision
     reason = (reason or "").strip()
-    errors = result_incomplete_reasons(result)
+    errors = process.committee_blockers(result.application.cycle)
+    errors += result_incomplete_reasons(result)
     if decision not in Decision.values:
         errors.append(f"인증위원회 결정 '{decision}'은(는) 인증 또는 미인증이어야 합니다.")
     elif result.decision and decision != result.decision and not reason:
@@ -553,8 +564,16 @@ def result_committee_decide(*, result: Result, by, decision: str = "", reason: s
     result.committee_reason = reason
     result.committee_by = by
     result.committee_at = timezone.now()
+    # The counted-sheet set this decision stands on: a different set later makes it stale.
+    result.committee_basis = process.counted_basis([result.application_id])[result.application_id]
     result.save(
-        update_fields=["committee_decision", "committee_reason", "committee_by", "committee_at"]
+        update_fields=[
+            "committee_decision",
+            "committee_reason",
+            "committee_by",
+            "committee_at",
+            "committee_basis",
+        ]
     )
     return result
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from indicators.models import Area, Item, ScoringMethod
 
-from .. import numbers, queries, scoring
+from .. import numbers, process, queries, scoring
 from ..adapters import scoring_rubric
 from ..models import (
     AreaSubstitution,
@@ -177,13 +177,14 @@ def _locked_sheet(assignment: Assignment, *, create: bool) -> Sheet | None:
     return qs.filter(assignment=assignment).first()
 
 
-def _check_scorer(assignment: Assignment, by, action: str) -> None:
+def _check_scorer(assignment: Assignment, by, action: str, item: Item | None = None) -> None:
     """The service's own guard (the views already 404 for outsiders)."""
     if action == AuditAction.IMPORT:
         if not queries.is_admin(by):
             raise PermissionDenied("점수 가져오기는 관리자만 할 수 있습니다.")
         if not Assignment.objects.filter(pk=assignment.pk, exclusion="").exists():
             raise PermissionDenied("배제(제척·기피·회피)된 배정의 평가표는 채점할 수 없습니다.")
+        _check_stage(assignment, item)
         return
     if by.pk != assignment.evaluator_id:
         raise PermissionDenied("자신에게 배정된 평가표만 채점할 수 있습니다.")
@@ -197,6 +198,15 @@ def _check_scorer(assignment: Assignment, by, action: str) -> None:
             "서약서 서명과 이해충돌 없음 신고를 마친, 배제되지 않은 배정의 평가표만 채점할 수 "
             "있습니다."
         )
+    _check_stage(assignment, item)
+
+
+def _check_stage(assignment: Assignment, item: Item | None) -> None:
+    """The process gate of scoring (``process.scoring_blockers``): submitted applications, in
+    서류심사·현장실사, and in 이의신청 only the items reopened for 재심."""
+    problems = process.scoring_blockers(assignment, item)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _substituted_area_ids(assignment: Assignment, *, as_of=None) -> set[int]:
@@ -232,7 +242,7 @@ def score_record(
     """
     if version is None and action != AuditAction.IMPORT:
         raise ValueError("version is required except for imports")
-    _check_scorer(assignment, by, action)
+    _check_scorer(assignment, by, action, item)
     application = assignment.application
     if item.version_id != application.cycle.rubric_version_id:
         raise ValidationError(f"{item.code}: 이 평가 주기의 평가지표에 없는 항목입니다.")

@@ -5,9 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from .. import queries, services
+from .. import process, queries, services
 from ..forms import CycleForm
 from ..models import STAGE_ORDER, Stage
 from .common import error_messages, require
@@ -96,29 +95,9 @@ def cycle_detail(request, slug):
             "area_minimums": cycle.area_minimums.select_related("area"),
             "n_applications": cycle.applications.count(),
             "can_manage": queries.can_manage_cycles(request.user),
+            "blockers": process.stage_blockers(cycle),
         },
     )
-
-
-@login_required
-@require_POST
-def cycle_advance(request, slug):
-    require(queries.can_manage_cycles(request.user))
-    cycle = _staff_cycle(request, slug)
-    try:
-        cycle = services.cycle_advance_stage(
-            cycle=cycle, by=request.user, expected_stage=request.POST.get("expected_stage", "")
-        )
-    except ValidationError as exc:
-        for message in error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("'%(title)s'을(를) '%(stage)s' 단계로 진행했습니다.")
-            % {"title": cycle.title, "stage": cycle.get_stage_display()},
-        )
-    return redirect("evaluation:cycle_detail", slug=cycle.slug)
 
 
 @login_required

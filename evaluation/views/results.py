@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import charts, queries, scoring
+from .. import charts, process, queries, scoring
 from ..models import Decision
+from ..queries import process as pq
 from ..queries import results as rq
 from ..services import results as results_service
 from .common import error_messages, require
@@ -182,6 +183,7 @@ def _result_page(request, application, *, decision_form=None, substitution_form=
                 results_service.result_incomplete_reasons(result, data.sheets) if result else []
             ),
             "stale": stale,
+            "stale_decision": bool(result and process.stale_decisions([result])),
             "places": application.cycle.rubric_version.rounding_places,
         },
         status=status,
@@ -201,6 +203,14 @@ def _substitution_form(data, post=None):
 
 @login_required
 def application_result(request, pk):
+    if not rq.can_read_results(request.user):
+        # The institution's own result, from 결과통보 on (404 before and for anyone else).
+        application = pq.objectable_application(request.user, pk)
+        return render(
+            request,
+            "evaluation/results/institution.html",
+            {"data": pq.institution_result(application), "application": application},
+        )
     application = _result_application(request, pk)
     return _result_page(request, application)
 

@@ -40,7 +40,7 @@ def application_pdf(application, member):
 
 @pytest.fixture
 def world(
-    application_pdf, cleared_assignment, conflicted_evaluator, other_application, other_evaluator
+    application_pdf, other_application, cleared_assignment, conflicted_evaluator, other_evaluator
 ):
     """``application`` submitted with one PDF; ``evaluator`` cleared on it;
     ``conflicted_evaluator`` recused there; ``other_evaluator`` in the pool, not assigned."""

@@ -68,7 +68,9 @@ def test_cycle_not_open_and_duplicate_are_refused(cycle, institution, member, ad
     with pytest.raises(ValidationError) as caught:
         services.application_create(cycle=cycle, institution=institution, by=member)
     assert caught.value.messages == ["한빛잡정보은(는) 이미 '2026 인증 평가'에 신청했습니다."]
-    services.cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.APPLICATION)
+    services.cycle_advance_stage(
+        cycle=cycle, by=admin_user, expected_stage=Stage.APPLICATION, reason="조기 마감"
+    )
     with pytest.raises(
         ValidationError, match="지금 신청을 받지 않습니다 \\(현재 단계: 서류심사\\)"
     ):

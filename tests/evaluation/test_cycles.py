@@ -119,8 +119,13 @@ def test_rubric_version_used_by_a_cycle_is_frozen_and_protected(admin_user, rubr
 def test_advancing_goes_one_stage_at_a_time_and_records_who_and_when(admin_user, rubric_version):
     cycle = _create(admin_user, rubric_version)
     before = timezone.now()
+    # An empty cycle: only 신청 (closed early, with a reason) and 이의신청 (its window runs
+    # from 결과통보) have something to wait for; the gates are tested in test_process.py.
+    later = timezone.now() + timedelta(days=60)
     for expected, target in zip(STAGE_ORDER, STAGE_ORDER[1:], strict=False):
-        cycle = services.cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=expected)
+        cycle = services.cycle_advance_stage(
+            cycle=cycle, by=admin_user, expected_stage=expected, reason="조기 마감", now=later
+        )
         assert cycle.stage == target
     advances = list(CycleStageAdvance.objects.filter(cycle=cycle).order_by("advanced_at", "pk"))
     assert [(a.from_stage, a.to_stage) for a in advances] == list(

@@ -12,13 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import AreaSubstitution, Result
+from evaluation.models import AreaSubstitution, Result, Stage
 from evaluation.services import results as svc
 from institutions.models import Certificate
 from institutions.roles import Role
 from institutions.services import membership_add
 
 from ..conftest import PERSONAS
+from ..process import set_stage
 from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def scored(application, other_application, panel):
     score_application(application, dict(zip(panel, "SAB", strict=True)))
     score_application(other_application, dict(zip(panel, "BDS", strict=True)))
     svc.cycle_results_recompute(cycle=application.cycle)
+    set_stage(application.cycle, Stage.COMMITTEE)  # where the committee decides (ADR 011)
     return application, other_application
 
 

@@ -17,11 +17,13 @@ from evaluation.models import (
     ItemScore,
     Result,
     SheetStatus,
+    Stage,
 )
 from evaluation.services import results as svc
 from institutions.models import Certificate
 from institutions.roles import Role
 
+from ..process import set_stage
 from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +312,9 @@ def test_recompute_only_touches_what_changed(cycle, make_institution, make_user,
 @pytest.fixture
 def scored(application, panel):
     score_application(application, dict.fromkeys(panel, "A"))
-    return svc.application_result_recompute(application=application)
+    result = svc.application_result_recompute(application=application)
+    set_stage(application.cycle, Stage.COMMITTEE)  # where the committee decides (ADR 011)
+    return result
 
 
 def test_committee_decision_defaults_to_the_computed_one(scored, admin_user):
@@ -340,6 +344,7 @@ def test_committee_refuses_non_admins_unknown_decisions_and_incomplete_results(
     ev1, ev2, ev3 = panel
     score_application(application, {ev1: "A", ev2: "A", ev3: "A"}, confirmed={ev1, ev2})
     result = svc.application_result_recompute(application=application)
+    set_stage(application.cycle, Stage.COMMITTEE)
     with pytest.raises(PermissionDenied):
         svc.result_committee_decide(result=result, by=manager)
     with pytest.raises(ValidationError) as exc:

@@ -128,7 +128,7 @@ def test_advance_per_persona(persona, persona_client, cycle):
     _user, client = persona_client
     response = client.post(
         reverse("evaluation:cycle_advance", args=[cycle.slug]),
-        {"expected_stage": Stage.APPLICATION},
+        {"expected_stage": Stage.APPLICATION, "confirm": "on", "reason": "조기 마감"},
     )
     cycle.refresh_from_db()
     if persona == "admin_user":
@@ -143,8 +143,9 @@ def test_advance_per_persona(persona, persona_client, cycle):
 def test_double_advance_click_shows_a_korean_message(client_for, admin_user, cycle):
     client = client_for(admin_user)
     url = reverse("evaluation:cycle_advance", args=[cycle.slug])
-    client.post(url, {"expected_stage": Stage.APPLICATION})
-    response = client.post(url, {"expected_stage": Stage.APPLICATION}, follow=True)
+    data = {"expected_stage": Stage.APPLICATION, "confirm": "on", "reason": "조기 마감"}
+    client.post(url, data)
+    response = client.post(url, data, follow=True)
     assert "이미 &#x27;서류심사&#x27; 단계입니다" in response.content.decode()
     assert Cycle.objects.get().stage == Stage.DOCUMENT_REVIEW
 

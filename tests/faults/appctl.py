@@ -77,6 +77,11 @@ def seed() -> dict:
     assignment = assignment_create(application=application, evaluator=evaluator, by=admin)
     pledge_sign(cycle=cycle, evaluator=evaluator, ip="127.0.0.1")
     assignment = conflict_declare(assignment=assignment, conflict=False, reason="", by=evaluator)
+    # Scoring happens on a submitted application in 서류심사 (ADR 011).
+    services.application_transition(application=application, to="submitted", by=admin)
+    services.cycle_advance_to(
+        cycle=cycle, by=admin, to="document_review", reason="장애 시험: 신청 조기 마감"
+    )
 
     grades: dict[str, list[str]] = {}
     items = Item.objects.filter(version=version).select_related("indicator", "version")

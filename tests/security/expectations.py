@@ -242,7 +242,16 @@ EXPECTED: dict[str, Rule] = {
     "evaluation:cycle_create": form(get={"admin_user": OK}, post={"admin_user": BAD}),
     "evaluation:cycle_detail": page(**each(STAFF, OK)),
     # no expected_stage: refused, back to the cycle
-    "evaluation:cycle_advance": post_only(admin_user=to("evaluation:cycle_detail")),
+    # the gate's checklist and the confirmation; an empty POST lacks the confirmation box
+    "evaluation:cycle_advance": form(get={"admin_user": OK}, post={"admin_user": BAD}),
+    # --- the process (ADR 011): objections, 재심, withdrawal requests ------------------------
+    "evaluation:objection_list": page(**each(STAFF, OK)),
+    # A's member may object (the world already holds A's objection: an empty POST is refused)
+    "evaluation:objection_file": form(get={"member": OK}, post={"member": BAD}),
+    "evaluation:objection_detail": page(**each(("member", *STAFF), OK)),
+    "evaluation:objection_decide": post_only(admin_user=BAD),
+    "evaluation:objection_conclude": post_only(admin_user=BAD),
+    "evaluation:withdrawal_decide": form(get={"admin_user": OK}, post={"admin_user": BAD}),
     "evaluation:cycle_applications": page(**each(STAFF, OK)),
     # --- evaluation: the institution portal -------------------------------------------------
     "evaluation:portal": page(member=OK, other_member=OK),
@@ -301,7 +310,8 @@ EXPECTED: dict[str, Rule] = {
     "evaluation:cycle_reliability": page(**each(STAFF, OK)),
     "evaluation:reliability_chart": page(**each(STAFF, OK)),
     "evaluation:my_severity": page(),
-    "evaluation:application_result": page(**each(STAFF, OK)),
+    # staff: the full result; A's member: its own result, the cycle being at 결과통보
+    "evaluation:application_result": page(**each(("member", *STAFF), OK)),
     "evaluation:committee_decide": post_only(admin_user=BAD),
     "evaluation:substitution_confirm": post_only(admin_user=BAD),
     # --- reports: staff all; evaluators their own 평가표; members their 결과보고서 once notified

@@ -35,7 +35,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from evaluation import services
-from evaluation.models import Application, ApplicationStatus, Cycle, Stage
+from evaluation.models import (
+    Application,
+    ApplicationStatus,
+    Cycle,
+    CycleStageAdvance,
+    Objection,
+    ObjectionItem,
+    Stage,
+    WithdrawalRequest,
+)
 from evaluation.services import assignment as assignment_services
 from evaluation.services.sheet import score_record, sheet_confirm
 from indicators.models import Area, Checkpoint, Indicator, Item
@@ -47,6 +56,7 @@ from reports.models import Report, ReportKind, ReportStatus
 from ..conftest import PASSWORD, _make_user
 from ..evaluation import files as F
 from ..factories import build_rubric
+from ..process import open_for_scoring
 
 # Outsiders first, then the people the target objects belong to, then staff.
 PERSONAS = (
@@ -85,6 +95,8 @@ class World:
     media: object = None
     certification: object = None  # A's 인증서 (ADR 017)
     registration: object = None  # an institution's sign-up, e-mail not confirmed (ADR 016)
+    objection: object = None  # A's pending 이의신청 on A.1.1 (ADR 011)
+    withdrawal: object = None  # evaluator's pending 회피 request after 확정 (ADR 011)
     clients: dict = field(default_factory=dict)  # persona -> PersonaClient (conftest)
 
 
@@ -173,6 +185,27 @@ def _report(application: Application, by) -> Report:
     )
 
 
+def _certification(application: Application, by):
+    """A 인증서 of A's application, written directly (issuing at 확정 is tested elsewhere)."""
+    from evaluation.models import Certification
+    from evaluation.services.certification import new_verification_code
+
+    return Certification.objects.create(
+        programme=application.cycle.rubric_version.rubric.code,
+        year=2026,
+        sequence=1,
+        number="제2026-0001호",
+        institution=application.institution,
+        application=application,
+        cycle=application.cycle,
+        rubric_version=application.cycle.rubric_version,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2099, 12, 31),
+        verification_code=new_verification_code(),
+        issued_by=by,
+    )
+
+
 def _registration():
     """A sign-up waiting for its e-mail confirmation (so approving it is refused)."""
     from institutions.models import Registration
@@ -192,27 +225,6 @@ def _registration():
         privacy_consent_at=timezone.now(),
         privacy_consent_version="test",
         terms_consent_at=timezone.now(),
-    )
-
-
-def _certification(application: Application, by):
-    """A 인증서 of A's application, written directly (issuing at 확정 is tested elsewhere)."""
-    from evaluation.models import Certification
-    from evaluation.services.certification import new_verification_code
-
-    return Certification.objects.create(
-        programme=application.cycle.rubric_version.rubric.code,
-        year=2026,
-        sequence=1,
-        number="제2026-0001호",
-        institution=application.institution,
-        application=application,
-        cycle=application.cycle,
-        rubric_version=application.cycle.rubric_version,
-        valid_from=date(2026, 1, 1),
-        valid_until=date(2099, 12, 31),
-        verification_code=new_verification_code(),
-        issued_by=by,
     )
 
 
@@ -248,6 +260,8 @@ def build_world() -> World:
     _evidence(other_application, users["other_member"], "B plan")
     application = _submitted(application)
     other_application = _submitted(other_application)
+    # Scoring happens in 서류심사: through the gate, closing 신청 early with a reason.
+    cycle = open_for_scoring(cycle, admin, submit=False)
 
     assignment = _cleared(application, users["evaluator"], admin)
     conflicted_assignment = _cleared(
@@ -279,9 +293,19 @@ def build_world() -> World:
     Cycle.objects.filter(pk=cycle.pk).update(
         stage=Stage.NOTIFICATION, evidence_deadline=timezone.now() - timedelta(days=30)
     )
+    CycleStageAdvance.objects.create(
+        cycle=cycle, from_stage=Stage.COMMITTEE, to_stage=Stage.NOTIFICATION, advanced_by=admin
+    )
     cycle.refresh_from_db()
     application.refresh_from_db()
     report = _report(application, admin)
+    objection = Objection.objects.create(application=application, filed_by=users["member"])
+    ObjectionItem.objects.create(
+        objection=objection, item=frozen.items.get(code=EVIDENCE_ITEM), reason="근거 누락"
+    )
+    withdrawal = WithdrawalRequest.objects.create(
+        assignment=assignment, reason="확정 뒤 알게 된 관계", requested_by=users["evaluator"]
+    )
 
     draft_area = draft.areas.order_by("order").first()
     draft_indicator = draft_area.indicators.order_by("order").first()
@@ -306,6 +330,8 @@ def build_world() -> World:
         draft_checkpoint=draft_item.checkpoints.order_by("order").first(),
         certification=_certification(application, admin),
         registration=_registration(),
+        objection=objection,
+        withdrawal=withdrawal,
     )
 
 
@@ -388,6 +414,8 @@ KWARG_RULES = [
     (r"^verify/<str:code>/", "code", lambda w: w.certification.verification_code),
     (r"^sheets/<int:pk>/", "pk", lambda w: w.assignment.pk),  # a sheet is its assignment's
     (r"^challenges/<int:pk>/", "pk", lambda w: w.challenge.pk),
+    (r"^objections/<int:pk>/", "pk", lambda w: w.objection.pk),
+    (r"^withdrawals/<int:pk>/", "pk", lambda w: w.withdrawal.pk),
     (r"^reports/<int:pk>/", "pk", lambda w: w.report.pk),
     # users and roles: the assigned evaluator's account; a reset link with a wrong token
     (r"^users/<int:pk>/", "pk", lambda w: w.users["evaluator"].pk),

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from institutions.models import User
-from institutions.people.queries import affiliation_conflicts
+from institutions.people.queries import affiliation_bar_rows
 from institutions.roles import GROUP_NAMES, Role
 
 from ..models import (
@@ -192,24 +192,20 @@ def member_pairs(cycle: Cycle) -> set[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class AffiliationBar:
-    application: Application
+    institution: object
     evaluator: User
     reason: str
 
 
 def affiliation_bars(cycle: Cycle) -> list[AffiliationBar]:
-    """Every (application of ``cycle``, evaluator of the pool) pair barred by a recent
-    affiliation (제척, ``institutions.people.queries.affiliation_conflicts``). Three queries."""
-    apps = list(cycle.applications.select_related("institution").order_by("institution__name"))
-    pool = list(evaluator_pool())
-    bars = affiliation_conflicts(
-        user_ids=[u.pk for u in pool], institution_ids={a.institution_id for a in apps}
-    )
+    """Every (applying institution, evaluator of the pool) pair of ``cycle`` barred by a
+    recent affiliation (제척, ``institutions.people.queries``). One query."""
     return [
-        AffiliationBar(a, u, bars[(a.institution_id, u.pk)])
-        for a in apps
-        for u in pool
-        if (a.institution_id, u.pk) in bars
+        AffiliationBar(institution, user, why)
+        for institution, user, why in affiliation_bar_rows(
+            user_ids=evaluator_pool().values("pk"),
+            institution_ids=cycle.applications.values("institution_id"),
+        )
     ]
 
 

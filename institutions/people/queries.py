@@ -159,12 +159,17 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def affiliation_conflicts(
+def _ids(values):
+    """A queryset stays a subquery; anything else becomes a list."""
+    return values if isinstance(values, QuerySet) else list(values)
+
+
+def affiliation_bar_rows(
     *, user_ids, institution_ids, day: date | None = None, years: int | None = None
-) -> dict[tuple[int, int], str]:
-    """(institution id, user id) -> why that evaluator may not evaluate that institution (제척:
-    affiliated with it within ``years`` before ``day``, both defaulting to the setting and
-    today). One query."""
+) -> list[tuple[Institution, object, str]]:
+    """(institution, evaluator, why) for every evaluator affiliated with an institution within
+    ``years`` before ``day`` (제척), both defaulting to the setting and today. One query;
+    ``user_ids`` and ``institution_ids`` may be querysets (subqueries)."""
     from django.conf import settings
 
     day = day or timezone.localdate()
@@ -172,23 +177,41 @@ def affiliation_conflicts(
     cutoff = _years_before(day, years)
     rows = (
         Affiliation.objects.filter(
-            user_id__in=list(user_ids), institution_id__in=list(institution_ids)
+            user_id__in=_ids(user_ids), institution_id__in=_ids(institution_ids)
         )
         .filter(started_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=cutoff))
-        .select_related("institution")
-        .order_by("-started_on")
+        .select_related("institution", "user")
+        .order_by("institution__name", "user__name", "user__username", "-started_on")
     )
-    found: dict[tuple[int, int], str] = {}
+    found, seen = [], set()
     for a in rows:
-        key = (a.institution_id, a.user_id)
-        if key not in found:
-            until = a.ended_on or "현재"
-            found[key] = (
+        if (a.institution_id, a.user_id) in seen:
+            continue
+        seen.add((a.institution_id, a.user_id))
+        until = a.ended_on or "현재"
+        found.append(
+            (
+                a.institution,
+                a.user,
                 f"제척: {a.institution.name} 소속 이력({a.started_on} ~ {until})이 최근 "
-                f"{years}년 이내입니다."
+                f"{years}년 이내입니다.",
             )
+        )
     return found
+
+
+def affiliation_conflicts(
+    *, user_ids, institution_ids, day: date | None = None, years: int | None = None
+) -> dict[tuple[int, int], str]:
+    """(institution id, user id) -> why that evaluator may not evaluate that institution
+    (제척). One query."""
+    return {
+        (institution.pk, user.pk): why
+        for institution, user, why in affiliation_bar_rows(
+            user_ids=user_ids, institution_ids=institution_ids, day=day, years=years
+        )
+    }
 
 
 def expertise_coverage(*, user_ids, area_codes) -> dict[int, int]:

@@ -167,6 +167,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "institutions.context_processors.roles",
+                "institutions.context_processors.site",
                 "notifications.context_processors.unread",
             ],
         },

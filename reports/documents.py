@@ -113,7 +113,7 @@ def render_xlsx_bytes(inputs: dict) -> bytes:
     ws.append([])
     header = ["순위", "기관명", f"총점({inputs['total_points']})"]
     header += [f"{a['code']} {a['title']}({a['points']})" for a in inputs["areas"]]
-    header += ["판정", "인증위원회 결정"]
+    header += ["감점", "판정", "인증위원회 결정"]
     ws.append(header)
     header_row = ws.max_row
     for cell in ws[header_row]:
@@ -123,24 +123,26 @@ def render_xlsx_bytes(inputs: dict) -> bytes:
         ws.append(
             [row["rank"], row["institution"], number(row["total"])]
             + [number(v) for v in row["areas"]]
+            + [number(row["penalty"])]
             + [row["decision_label"], "예" if row["committee"] else ""]
         )
-        for cell in ws[ws.max_row][2 : 3 + len(inputs["areas"])]:
+        for cell in ws[ws.max_row][2 : 4 + len(inputs["areas"])]:
             cell.number_format = number_format
     ws.append([])
     ws.append(
         ["", "영역 평균", number(inputs["mean_total"])]
         + [number(a["average"]) for a in inputs["areas"]]
+        + [number(inputs["mean_penalty"])]
     )
     for cell in ws[ws.max_row]:
         cell.font = bold
-    for cell in ws[ws.max_row][2 : 3 + len(inputs["areas"])]:
+    for cell in ws[ws.max_row][2 : 4 + len(inputs["areas"])]:
         cell.number_format = "0.00"
     ws.append(
         ["", "영역 평균 득점률(%)", ""] + [number(a["average_rate"]) for a in inputs["areas"]]
     )
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
-    widths = [6, 24, 12] + [14] * len(inputs["areas"]) + [10, 14]
+    widths = [6, 24, 12] + [14] * len(inputs["areas"]) + [10, 10, 14]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
 

@@ -126,6 +126,8 @@ def _rubric_ref(version: RubricVersion) -> dict:
     return {
         "id": version.pk,
         "label": f"{version.rubric.title} v{version.version}",
+        # The programme the cover names: the rubric's own title, never a hard-coded one.
+        "programme": version.rubric.title,
         "published_at": version.published_at.isoformat() if version.published_at else "",
         "total_points": fmt(version.total_points),
         "rounding_places": version.rounding_places,
@@ -363,13 +365,16 @@ def _result_inputs(
                     }
                 )
             score = indicator_scores.get(ind.code)
+            if score is None and items and all(i["penalty"] for i in items):
+                # A penalty indicator (negative points): its score is the sum of its deductions.
+                score = sum((item_scores.get(i["code"]) or Decimal(0) for i in items), Decimal(0))
             indicators.append(
                 {
                     "code": ind.code,
                     "title": ind.title,
                     "points": fmt(ind.points),
                     "score": "" if score is None else str(score),
-                    "rate": "" if score is None else percent(score, ind.points),
+                    "rate": "" if score is None or ind.points < 0 else percent(score, ind.points),
                     "items": items,
                 }
             )
@@ -459,7 +464,10 @@ def _entered(item: Item, row: ItemScore | None, levels: dict[str, dict[str, str]
     if method == ScoringMethod.PENALTY:
         return "" if row.count is None else f"{row.count}건"
     if method == ScoringMethod.BANDS:
-        return "" if row.value is None else f"측정값 {fmt(row.value)}"
+        if row.value is None:
+            return ""
+        unit = ((item.params or {}).get("unit") or "").strip()
+        return f"측정값 {fmt(row.value)}{' ' + unit if unit else ''}"
     return fmt(row.value)
 
 
@@ -583,6 +591,8 @@ def summary_inputs(cycle: Cycle) -> dict:
                 "institution": r.application.institution.name,
                 "total": str(r.total),
                 "areas": [str((r.areas or {}).get(a.code, "")) for a in areas],
+                # 감점 (≤ 0): total = sum of areas + penalty, so the row adds up (issue 14).
+                "penalty": str(r.penalties),
                 "decision_label": _decision_label(final),
                 "decision": final,
                 "committee": bool(r.committee_decision),
@@ -594,7 +604,9 @@ def summary_inputs(cycle: Cycle) -> dict:
     for row in rows:
         row["total"] = shown(row["total"])
         row["areas"] = [shown(v) for v in row["areas"]]
+        row["penalty"] = shown(row["penalty"])
     mean_total = sum((r.total for r in results), Decimal(0)) / n
+    mean_penalty = sum((r.penalties for r in results), Decimal(0)) / n
     return {
         "kind": "summary",
         "cycle": _cycle_ref(cycle),
@@ -615,6 +627,7 @@ def summary_inputs(cycle: Cycle) -> dict:
         "failed": n - passed,
         "without_result": n_without,
         "mean_total": str(mean_total.quantize(HUNDREDTH, ROUND_HALF_UP)),
+        "mean_penalty": str(mean_penalty.quantize(HUNDREDTH, ROUND_HALF_UP)),
         "total_points": fmt(total_points),
         "distribution": distribution([r.total for r in results], total_points),
         "reliability": reliability_inputs(cycle),

@@ -151,6 +151,11 @@ class ResultRow:
         return self.result.rank if self.result else None
 
     @property
+    def penalty(self) -> Decimal | None:
+        """감점 (≤ 0): total = sum of the areas + penalty."""
+        return self.result.penalties if self.result and self.result.total is not None else None
+
+    @property
     def decision(self) -> str:
         return self.result.decision if self.result else ""
 
@@ -451,7 +456,15 @@ def score_export_rows(cycle: Cycle):
 
 
 def result_export_columns(areas: list[Area]) -> list[str]:
-    return ["application_id", "institution", "total", *[a.code for a in areas], "decision", "rank"]
+    return [
+        "application_id",
+        "institution",
+        "total",
+        *[a.code for a in areas],
+        "penalty",
+        "decision",
+        "rank",
+    ]
 
 
 def result_export_rows(cycle: Cycle, areas: list[Area]) -> list[dict]:
@@ -476,6 +489,7 @@ def result_export_rows(cycle: Cycle, areas: list[Area]) -> list[dict]:
         }
         for area, value in zip(areas, row.areas, strict=True):
             out[area.code] = shown(value)
+        out["penalty"] = shown(row.penalty)
         out["decision"] = row.decision
         out["rank"] = row.rank if row.rank is not None else ""
         out["substituted_areas"] = sorted(row.substituted)

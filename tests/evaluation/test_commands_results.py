@@ -122,6 +122,7 @@ def test_export_results_csv_and_xlsx(scored, application, other_application, tmp
         "D",
         "E",
         "decision",
+        "penalty",
         "rank",
     ]
     # trimmed mean keeps the A sheet (152) of S/A/B; 누리커리어 C/A/(B with B.1.1–2 D) keeps
@@ -136,10 +137,11 @@ def test_export_results_csv_and_xlsx(scored, application, other_application, tmp
         "32.00",
         "24.00",
         "pass",
+        "0.00",
         "1",
     ]
     assert rows[2][:3] == [str(other_application.pk), "누리커리어", "106.00"]
-    assert rows[2][8:] == ["fail", "2"]
+    assert rows[2][8:] == ["0.00", "fail", "2"]
     target = tmp_path / "results.xlsx"
     run("export_results", "test-2026", "--format", "xlsx", "-o", str(target))
     xrows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))

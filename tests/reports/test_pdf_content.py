@@ -129,7 +129,8 @@ def test_summary_pdf_and_xlsx_carry_the_same_figures(scored, admin_user, tmp_pat
     ]
     for r, row in zip(rows, data["rows"], strict=True):
         assert [Decimal(str(v)) for v in r[3:8]] == [Decimal(v) for v in row["areas"]]
-        assert r[8] == row["decision_label"]
+        assert Decimal(str(r[8])) == Decimal(row["penalty"])  # 감점: the row adds up
+        assert r[9] == row["decision_label"]
     assert [tuple(r) for r in book["분포"].iter_rows(min_row=2, values_only=True)] == [
         (b["label"], b["count"]) for b in data["distribution"]
     ]

@@ -9,7 +9,7 @@ from ._tabular import get_cycle, write_json, write_table
 class Command(BaseCommand):
     help = (
         "평가 주기의 결과를 내보냅니다: 신청마다 한 행, 열은 application_id, institution, total, "
-        "영역 코드마다 한 열, decision, rank. JSON에는 집계 방식(rule), 인증 기준(threshold), "
+        "영역 코드마다 한 열, penalty(감점, 총점 = 영역 합 + 감점), decision, rank. JSON에는 집계 방식(rule), 인증 기준(threshold), "
         "영역별 최소 득점률(area_minimums)과 평가지표의 반올림(rounding)도 담겨, "
         "export_scores의 점수로 누구나 결과를 다시 계산할 수 있습니다."
     )

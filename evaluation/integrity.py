@@ -88,7 +88,9 @@ def audit_seal(row) -> None:
     model = type(row)
     sheet_model = model._meta.get_field("sheet").related_model
     with transaction.atomic():
-        sheet_model._base_manager.select_for_update().filter(pk=row.sheet_id).exists()
+        list(
+            sheet_model._base_manager.select_for_update().filter(pk=row.sheet_id).values_list("pk")
+        )
         # JSON values as the database will give them back (e.g. tuples become lists).
         row.old = json.loads(json.dumps(row.old)) if row.old is not None else None
         row.new = json.loads(json.dumps(row.new)) if row.new is not None else None

@@ -183,3 +183,33 @@ def test_subject_access_download(member, institution, client, django_capture_on_
     assert set(data["evaluation"]) == {"assignments", "pledges", "uploads", "evidence_access_log"}
     assert client.get(reverse("people:account_data")).status_code == 200
     assert client.post(reverse("people:account_data")).status_code == 405
+
+
+def test_evaluation_holds_pending_objection_and_valid_certification(
+    application, admin_user, member
+):
+    """What a pending 이의신청 or a valid 인증서 still needs is never destroyed."""
+    from evaluation.models import Certification, Objection
+    from evaluation.retention import still_needed
+    from evaluation.services.certification import new_verification_code
+
+    assert still_needed(application) == ""
+    objection = Objection.objects.create(application=application, filed_by=member)
+    assert still_needed(application) == "처리 중인 이의신청이 있는 신청의 자료"
+    Objection.objects.filter(pk=objection.pk).delete()
+    today = timezone.localdate()
+    Certification.objects.create(
+        programme="p",
+        year=today.year,
+        sequence=1,
+        number=f"제{today.year}-0001호",
+        institution=application.institution,
+        application=application,
+        cycle=application.cycle,
+        rubric_version=application.cycle.rubric_version,
+        valid_from=today - timedelta(days=1),
+        valid_until=today + timedelta(days=365),
+        verification_code=new_verification_code(),
+        issued_by=admin_user,
+    )
+    assert still_needed(application) == "유효한 인증서가 있는 신청의 자료"

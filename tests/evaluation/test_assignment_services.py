@@ -230,7 +230,7 @@ def test_policy_grants_only_cleared_active_assignments(assignment, evaluator, ad
     assert visible() == []
 
 
-def test_policy_never_shows_other_applications(cleared_assignment, other_application, evaluator):
+def test_policy_never_shows_other_applications(other_application, cleared_assignment, evaluator):
     assert list(queries.visible_applications(evaluator)) == [cleared_assignment.application]
     assert (
         not queries.visible_evidence_files(evaluator).filter(application=other_application).exists()

@@ -35,6 +35,7 @@ from evaluation.models import (
     ScoreAudit,
     Sheet,
     SheetStatus,
+    Stage,
 )
 from evaluation.services.assignment import assignment_create, assignment_disqualify
 from evaluation.services.results import (
@@ -46,6 +47,7 @@ from evaluation.services.sheet import sheet_confirm, sheet_unlock
 from institutions.models import Certificate
 
 from ..conftest import PASSWORD
+from ..process import set_stage
 from .sheet_data import fill, mixed_rubric
 
 pytestmark = pytest.mark.django_db
@@ -401,6 +403,7 @@ def test_result_actions_leave_scores_and_the_trail_alone(
 
     before = scores()
     assert Result.objects.get().total == Decimal(FILLED_TOTAL)
+    set_stage(application.cycle, Stage.COMMITTEE)  # where the committee decides (ADR 011)
     result = result_committee_decide(result=Result.objects.get(), by=admin_user)
     assert (result.committee_decision, result.committee_by) == (result.decision, admin_user)
     cycle_results_recompute(cycle=application.cycle)
@@ -422,4 +425,12 @@ def test_result_actions_leave_scores_and_the_trail_alone(
     assignment_disqualify(assignment=cleared_assignment, reason="제척 사유", by=admin_user)
     assert Assignment.objects.get(pk=cleared_assignment.pk).excluded_by == admin_user
     assert Result.objects.get().total is None  # no sheet counts any more
-    assert scores() == before
+    after = scores()
+    assert after[:2] == before[:2]
+    # the one trail row: the confirmed sheet leaving the result, with who and why (ADR 011)
+    [exclusion] = ScoreAudit.objects.filter(pk__gt=before[2])
+    assert (exclusion.action, exclusion.actor, exclusion.reason) == (
+        AuditAction.EXCLUDE,
+        admin_user,
+        "제척 사유",
+    )

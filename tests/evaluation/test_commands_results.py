@@ -26,6 +26,7 @@ from evaluation.models import (
 from evaluation.services import results as svc
 from institutions.roles import Role
 
+from ..process import open_for_scoring
 from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,8 @@ def test_export_results_csv_and_xlsx(scored, application, other_application, tmp
         "C",
         "D",
         "E",
-        "decision",
         "penalty",
+        "decision",
         "rank",
     ]
     # trimmed mean keeps the A sheet (152) of S/A/B; 누리커리어 C/A/(B with B.1.1–2 D) keeps
@@ -136,8 +137,8 @@ def test_export_results_csv_and_xlsx(scored, application, other_application, tmp
         "32.00",
         "32.00",
         "24.00",
-        "pass",
         "0.00",
+        "pass",
         "1",
     ]
     assert rows[2][:3] == [str(other_application.pk), "누리커리어", "106.00"]
@@ -278,6 +279,8 @@ def paper(application, panel, admin_user):
             assigned_by=admin_user,
             declaration=Declaration.NONE,
         )
+    open_for_scoring(application.cycle, admin_user)  # paper sheets too: 서류심사 (ADR 011)
+    application.refresh_from_db()
     return application
 
 

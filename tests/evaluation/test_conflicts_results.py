@@ -36,8 +36,11 @@ def test_exclusion_recomputes_the_result(how, application, scored, admin_user, m
     assert before.total == expected_total(application, grades).quantize(Decimal("0.01"))
     low = users[2]  # the "D" sheet
     assignment = application.assignments.get(evaluator=low)
-    if how == "recusal":  # declared "none" by the fixture; a late 회피 is allowed
+    if how == "recusal":  # after 확정 a 회피 is a request the admin decides (ADR 011)
         services.conflict_declare(assignment=assignment, conflict=True, reason="친족", by=low)
+        assert _result(application).sheets_counted == 3  # nothing moves until decided
+        request = assignment.withdrawal_requests.get()
+        services.withdrawal_decide(request=request, accept=True, reason="확인", by=admin_user)
     elif how == "challenge":
         challenge = services.challenge_request(assignment=assignment, reason="분쟁", by=member)
         services.challenge_decide(challenge=challenge, upheld=True, reason="타당", by=admin_user)

@@ -175,9 +175,11 @@ def test_plain_pdf_has_no_active_content_flag(application, member_client):
 
 
 def test_evaluator_sees_the_active_content_warning_on_the_sheet(
-    application, member, cleared_assignment, client_for, evaluator
+    application, member, client_for, evaluator, request
 ):
     _add(application, member, "A.1.1", "스크립트.pdf", F.JS_PDF)
+    # uploaded while a draft; then submitted and under review (ADR 011)
+    cleared_assignment = request.getfixturevalue("cleared_assignment")
     page = _text(
         client_for(evaluator).get(reverse("evaluation:sheet", args=[cleared_assignment.pk]))
     )

@@ -24,6 +24,7 @@ from evaluation.services.assignment import assignment_create, conflict_declare, 
 from institutions.roles import Role
 
 from ..factories import build_rubric
+from ..process import open_for_scoring
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,7 @@ def _world(n_items, n_evaluators, make_user, make_institution, admin_user):
         for evidence in evidences
         for n in range(2)
     )
+    cycle = open_for_scoring(cycle, admin_user)  # scoring happens in 서류심사 (ADR 011)
     assignments = []
     for n in range(n_evaluators):
         user = make_user(f"ev{n_items}-{n_evaluators}-{n}", Role.EVALUATOR)

@@ -240,3 +240,9 @@ def evaluators_for_list(user):
         )
         .order_by("name", "username")
     )
+
+
+def people_events(user) -> QuerySet[PeopleEvent]:
+    if not can_manage_people(user):
+        return PeopleEvent.objects.none()
+    return PeopleEvent.objects.select_related("actor", "subject", "institution")

@@ -48,6 +48,7 @@ urlpatterns = [
         evaluators.affiliation_add,
         name="affiliation_add",
     ),
+    path("people/log/", admin.people_log, name="people_log"),
     path("people/institutions/", admin.institution_list, name="institution_list"),
     path("people/institutions/import/", admin.institution_import, name="institution_import"),
     path(

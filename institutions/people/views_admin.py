@@ -326,3 +326,13 @@ def institution_import_confirm(request):
     del request.session[_IMPORT_SESSION_KEY]
     messages.success(request, _("가져왔습니다: %(summary)s") % {"summary": plan.summary()})
     return redirect("people:institution_list")
+
+
+@login_required
+def people_log(request):
+    """Every recorded change about people and institutions (who, when, what), newest first."""
+    require(queries.can_manage_people(request.user))
+    page = Paginator(queries.people_events(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "institutions/people_log.html", {"page": page})

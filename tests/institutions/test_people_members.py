@@ -342,3 +342,23 @@ def test_members_page_query_count_is_flat(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("people:members"))
     assert "col1" in _text(response) or "col1" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_people_log_lists_every_change_with_flat_queries(
+    n, admin_user, member, institution, django_assert_max_num_queries
+):
+    for i in range(n):
+        services.sanction_record(
+            institution=institution,
+            by=admin_user,
+            starts_on=date(2020, 1, 1),
+            ends_on=None,
+            reason=f"사유{i}",
+        )
+    client = _client(admin_user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("people:people_log"))
+    text = _text(response)
+    assert "사유1" in text and "제재 기록" in text and admin_user.display_name in text
+    assert _client(member).get(reverse("people:people_log")).status_code == 404

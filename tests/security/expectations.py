@@ -198,6 +198,7 @@ EXPECTED: dict[str, Rule] = {
     "people:evaluator_list": form(get={"admin_user": OK}, post={"admin_user": BAD}),
     "people:evaluator_detail": form(get={"admin_user": OK}, post={"admin_user": BAD}),
     "people:affiliation_add": post_only(admin_user=to("people:evaluator_detail")),
+    "people:people_log": page(admin_user=OK),
     "people:institution_list": page(admin_user=OK),
     "people:institution_detail": page(admin_user=OK),
     "people:institution_edit": form(get={"admin_user": OK}, post={"admin_user": BAD}),

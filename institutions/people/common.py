@@ -1,5 +1,7 @@
 from django.http import Http404
 
+from ..client_ip import client_ip as trusted_client_ip
+
 
 def require(condition: bool) -> None:
     """Outsiders get 404, never 403."""
@@ -8,8 +10,10 @@ def require(condition: bool) -> None:
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only, as for django-axes: a proxy's X-Forwarded-For is not trusted here.
-    return request.META.get("REMOTE_ADDR") or ""
+    # The one rule of the access logs and django-axes: X-Forwarded-For only through
+    # TRUSTED_PROXY_COUNT proxies (institutions/client_ip.py), so behind a proxy the rate
+    # limits count per client, not for everyone at once.
+    return trusted_client_ip(request) or ""
 
 
 def error_messages(exc) -> list[str]:

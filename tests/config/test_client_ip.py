@@ -82,3 +82,10 @@ def test_axes_records_the_same_address(behind_one_proxy, evaluator):
         HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1",
     )
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.1"]
+
+
+def test_password_reset_rate_limit_counts_the_client_behind_the_proxy(behind_one_proxy, rf):
+    from institutions.people.common import client_ip
+
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1")
+    assert client_ip(request) == "198.51.100.1"

@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .forms import (
@@ -33,6 +34,7 @@ from .models import (
     Item,
     RoundingMode,
     RubricVersion,
+    VersionStatus,
 )
 from .queries import (
     can_edit_rubric,
@@ -178,13 +180,35 @@ def version_clone(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def version_publish(request, pk: int):
+    """GET: the confirmation naming the consequence (the editor opens the same form in a
+    <dialog> when JavaScript runs). POST: publish. A refusal goes back to the editor, whose
+    publish panel lists the problems once, as links; a reload does not post again."""
     version = get_object_or_404(managed_rubric_versions(request.user), pk=pk)
+    if request.method == "GET":
+        if version.status != VersionStatus.DRAFT:
+            messages.error(
+                request,
+                _("버전 %(v)s은(는) 초안이 아니어서 게시할 수 없습니다.") % {"v": version.version},
+            )
+            return redirect("indicators:version_detail", version.pk)
+        version = rubric_tree(RubricVersion.objects.select_related("rubric").get(pk=version.pk))
+        return render(
+            request,
+            "indicators/publish_confirm.html",
+            {"version": version, "view": rubric_view(version)},
+        )
     try:
         services.rubric_version_publish(version=version)
     except RubricInvalid as exc:
-        return _render_editor(request, version, publish_refused=_messages_of(exc), status=400)
+        n = len(_messages_of(exc))
+        messages.error(
+            request,
+            _("게시하지 않았습니다. '게시' 칸에 나열한 문제 %(n)d건을 먼저 해결하십시오.")
+            % {"n": n},
+        )
+        return redirect(reverse("indicators:editor", args=[version.pk]) + "#publish-heading")
     except RubricStateError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:version_detail", version.pk)

@@ -8,6 +8,16 @@
     if (button) {
       window.print();
     }
+    // An irreversible action: the link opens its confirmation page without JS, and the same
+    // form in a modal <dialog> with it (focus moves into the dialog; Esc or 취소 closes it).
+    var opener = event.target.closest("a[data-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+      }
+    }
   });
 
   document.addEventListener("submit", function (event) {

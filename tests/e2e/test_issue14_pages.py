@@ -1,5 +1,6 @@
-"""Issue 14 in Chromium: Korean error pages in production mode (item 13) and one request per
-edit when Enter is pressed in a rubric editor field (item 15)."""
+"""Issue 14 in Chromium: Korean error pages in production mode (item 13), one request per edit
+when Enter is pressed in a rubric editor field (item 15), and the publish confirmation without
+JavaScript (item 14; the dialog with JavaScript is in test_rubric_editor.py)."""
 
 import pytest
 from django.test import override_settings
@@ -54,3 +55,36 @@ def test_enter_in_a_rubric_points_field_posts_once(page, login, admin_user, key)
     expect(page.locator("[data-testid=sum-A\\.1]")).to_contain_text("항목 합계 41")
     page.wait_for_timeout(300)
     assert len(posts) == 2, posts
+
+
+def test_publish_confirmation_works_without_javascript(
+    admin_user, live_server, monkeypatch, browser
+):
+    """Item 14: with JavaScript off, 게시… opens the confirmation page; its form publishes."""
+    from indicators.models import RubricVersion, VersionStatus
+
+    from ..conftest import PASSWORD
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    draft = build_rubric(code="nojs", published=False)
+    context = browser.new_context(
+        locale="ko-KR", base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("아이디").fill(admin_user.username)
+        page.get_by_label("비밀번호").fill(PASSWORD)
+        page.get_by_role("button", name="로그인").click()
+        page.goto(f"/rubrics/{draft.pk}/edit/")
+        page.get_by_role("link", name="게시…").click()
+        expect(page).to_have_url(f"{live_server.url}/rubrics/{draft.pk}/publish/")
+        expect(page.locator("[data-testid=publish-consequence]")).to_contain_text(
+            "되돌릴 수 없으며"
+        )
+        assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
+        page.get_by_role("button", name="게시합니다").click()
+        expect(page.get_by_text("게시했습니다")).to_be_visible()
+        assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.PUBLISHED
+    finally:
+        context.close()

@@ -48,9 +48,15 @@ def test_admin_imports_clones_fixes_a_mismatch_and_publishes(page, login, admin_
         "B.3: 항목 배점 합계 235 ≠ 지표 배점 230"
     )
 
-    # Publishing is refused with the list of blocking problems.
-    page.get_by_role("button", name="게시", exact=True).click()
-    expect(page.locator("[data-testid=publish-refused]")).to_contain_text(
+    # Publishing asks first (a dialog naming the consequence), then is refused and lists the
+    # blocking problems once, as links to their nodes.
+    page.get_by_role("link", name="게시…").click()
+    dialog = page.locator("#publish-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("더 이상 바꿀 수 없고")
+    dialog.get_by_role("button", name="게시합니다").click()
+    expect(page.get_by_text("게시하지 않았습니다. '게시' 칸에 나열한 문제 1건을")).to_be_visible()
+    expect(page.locator("[data-testid=blocking-problems]")).to_contain_text(
         "B.3: 항목 배점 합계 235 ≠ 지표 배점 230"
     )
     draft = RubricVersion.objects.get(rubric__code="job-information-provider", version="2")
@@ -62,7 +68,12 @@ def test_admin_imports_clones_fixes_a_mismatch_and_publishes(page, login, admin_
     sibling.press("Tab")
     expect(page.locator("[data-testid=sum-B\\.3]")).to_have_attribute("data-ok", "true")
     expect(page.locator("[data-testid=ready]")).to_be_visible()
-    page.get_by_role("button", name="게시", exact=True).click()
+    page.get_by_role("link", name="게시…").click()
+    page.locator("#publish-dialog").get_by_role("button", name="취소").click()
+    expect(page.locator("#publish-dialog")).to_be_hidden()
+    assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT  # cancelled
+    page.get_by_role("link", name="게시…").click()
+    page.locator("#publish-dialog").get_by_role("button", name="게시합니다").click()
     expect(page.get_by_text("버전 2을(를) 게시했습니다")).to_be_visible()
 
     draft.refresh_from_db()

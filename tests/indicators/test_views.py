@@ -245,15 +245,40 @@ def test_publish_button_lists_blocking_problems_then_publishes(client_for, admin
     client = client_for(admin_user)
     Item.objects.filter(version=draft, code="B.1.1").update(points=12)
     response = client.post(f"/rubrics/{draft.pk}/publish/")
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "게시하지 않았습니다. 다음 문제 1건을 먼저 해결하십시오:" in html
-    assert "B.1: 항목 배점 합계 42 ≠ 지표 배점 40" in html
+    # Refused: back to the editor (a reload does not post again), each problem listed once
+    # in the publish panel as a link to its node.
+    assert response.status_code == 302
+    assert response["Location"] == f"/rubrics/{draft.pk}/edit/#publish-heading"
+    html = client.get(response["Location"]).content.decode()
+    assert "게시하지 않았습니다. &#x27;게시&#x27; 칸에 나열한 문제 1건을 먼저 해결하십시오." in html
+    assert html.count("B.1: 항목 배점 합계 42 ≠ 지표 배점 40") == 2  # panel + the node itself
+    assert '<a href="#problems-B.1">B.1: 항목 배점 합계 42 ≠ 지표 배점 40</a>' in html
+    assert 'id="problems-B.1"' in html
     assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
     Item.objects.filter(version=draft, code="B.1.1").update(points=10)
     response = client.post(f"/rubrics/{draft.pk}/publish/")
     assert response["Location"] == f"/rubrics/{draft.pk}/"
     assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.PUBLISHED
+
+
+def test_publish_asks_for_confirmation_naming_the_consequence(client_for, admin_user, draft):
+    """Issue 14, item 14: the editor's 게시 opens a confirmation (a page without JS, the same
+    form in a <dialog> with it) that says what publishing does; only its POST publishes."""
+    client = client_for(admin_user)
+    editor = client.get(f"/rubrics/{draft.pk}/edit/").content.decode()
+    assert f'href="/rubrics/{draft.pk}/publish/" data-dialog="publish-dialog"' in editor
+    assert '<dialog id="publish-dialog"' in editor
+    page = client.get(f"/rubrics/{draft.pk}/publish/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "더 이상 바꿀 수 없고" in text and "되돌릴 수 없으며" in text
+    assert f'<form method="post" action="/rubrics/{draft.pk}/publish/"' in text
+    assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
+
+
+def test_publish_confirmation_of_a_published_version_goes_back(client_for, admin_user, published):
+    response = client_for(admin_user).get(f"/rubrics/{published.pk}/publish/")
+    assert response["Location"] == f"/rubrics/{published.pk}/"
 
 
 def test_retire_and_delete_buttons(client_for, admin_user, published, draft):

@@ -216,7 +216,11 @@ EXPECTED: dict[str, Rule] = {
     "indicators:version_export": get_only(admin_user=OK),
     "indicators:version_clone": post_only(admin_user=BAD),
     # the frozen version: publish and delete are refused, retire is allowed
-    "indicators:version_publish": post_only(admin_user=to("indicators:version_detail")),
+    # GET: the confirmation page (the world's version is published: back to its page)
+    "indicators:version_publish": form(
+        get={"admin_user": to("indicators:version_detail")},
+        post={"admin_user": to("indicators:version_detail")},
+    ),
     "indicators:version_retire": post_only(admin_user=to("indicators:version_detail")),
     "indicators:version_delete": post_only(admin_user=to("indicators:version_detail")),
     # the draft editor (the tree answers htmx with the fragment, refusals included)

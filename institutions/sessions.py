@@ -89,9 +89,9 @@ class IdleTimeoutMiddleware:
         path = request.get_full_path()
         logout(request)
         text = LOGGED_OUT_MESSAGE.format(minutes=timeout // 60)
+        messages.warning(request, text)  # shown on the log-in page, whoever asked
         if _is_status_request(request):
             return JsonResponse({"authenticated": False, "remaining": 0})
-        messages.warning(request, text)
         if request.headers.get("HX-Request") == "true":
             response = HttpResponse(text, status=401)
             response["HX-Redirect"] = reverse(settings.LOGIN_URL)

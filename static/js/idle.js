@@ -19,6 +19,7 @@
   var timer = null;
   var ticking = null;
   var returnFocus = null;
+  var RECHECK_MS = 10000;
 
   function secondsLeft() {
     return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
@@ -73,7 +74,9 @@
       wake(deadline - Date.now() - warnBefore * 1000);
     } else {
       show();
-      wake(deadline - Date.now() + 1000); // just after the deadline: the server says "out"
+      // Ask again every few seconds while warning (another tab may have extended), and just
+      // after the deadline, when the server says "out".
+      wake(Math.min(deadline - Date.now() + 1000, RECHECK_MS));
     }
   }
 

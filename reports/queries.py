@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from evaluation.models import (
+    EVALUATED_STATUSES,
     STAGE_ORDER,
     Application,
     Assignment,
@@ -68,8 +69,11 @@ def requestable_applications(user) -> QuerySet[Application]:
     if is_staff_reader(user):
         return Application.objects.all()
     if user.has_role(Role.INSTITUTION):
+        # Only evaluated applications have a result to report (a 미제출 one has none).
         return Application.objects.filter(
-            institution__memberships__user=user, cycle__stage__in=NOTIFIED_STAGES
+            institution__memberships__user=user,
+            cycle__stage__in=NOTIFIED_STAGES,
+            status__in=EVALUATED_STATUSES,
         ).distinct()
     return Application.objects.none()
 

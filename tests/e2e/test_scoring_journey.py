@@ -12,6 +12,7 @@ from evaluation.models import ItemScore, Pledge, Result, Sheet, SheetStatus
 from evaluation.services.sheet import sheet_content_hash
 
 from ..conftest import PASSWORD
+from ..process import open_for_scoring
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +20,9 @@ GRADES = ["S", "A", "B", "C", "D"]  # 10, 8, 6, 4, 2 points on the 19-item test 
 
 
 def test_evaluator_scores_confirms_and_manager_sees_the_result(
-    page, login, assignment, evaluator, manager
+    page, login, assignment, evaluator, manager, admin_user
 ):
+    open_for_scoring(assignment.application.cycle, admin_user)  # submitted, in 서류심사
     application = assignment.application
     items = list(
         application.cycle.rubric_version.items.order_by(

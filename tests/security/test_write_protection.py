@@ -136,6 +136,13 @@ class Post:
     setup: Callable[[World], None] | None = None
 
 
+def _at_stage(world: World, stage: str) -> None:
+    """Put the world's cycle at ``stage`` (the gates are tested in test_process.py)."""
+    from tests.process import set_stage
+
+    set_stage(world.cycle, stage)
+
+
 # The POSTs below succeed with a token (the positive control in the test checks it).
 VALID_POSTS = {
     "login": Post("anonymous", lambda w: {"username": "member1", "password": PASSWORD}),
@@ -151,8 +158,11 @@ VALID_POSTS = {
     "indicators:node_remove": Post("admin_user"),
     "indicators:checkpoint_add": Post("admin_user", lambda w: {"text": "새 착안사항"}),
     "indicators:checkpoint_remove": Post("admin_user"),
+    # 결과통보 → 이의신청 has no blocker; the confirmation box is required (ADR 011)
     "evaluation:cycle_advance": Post(
-        "admin_user", lambda w: {"expected_stage": Stage.NOTIFICATION}
+        "admin_user",
+        lambda w: {"expected_stage": Stage.NOTIFICATION, "confirm": "on"},
+        setup=lambda w: _at_stage(w, Stage.NOTIFICATION),
     ),
     "evaluation:apply": Post("member", lambda w: {"institution": w.application.institution_id}),
     "evaluation:submit": Post("member", setup=_open_evidence),
@@ -174,8 +184,11 @@ VALID_POSTS = {
         "admin_user", lambda w: {"decision": "rejected", "reason": "근거 부족"}
     ),
     "evaluation:sheet_unlock": Post("admin_user", lambda w: {"reason": "재검토 요청"}),
+    # the committee decides in 인증위원회 and 이의신청 (ADR 011)
     "evaluation:committee_decide": Post(
-        "admin_user", lambda w: {"decision": "fail", "reason": "위원회 판단"}
+        "admin_user",
+        lambda w: {"decision": "fail", "reason": "위원회 판단"},
+        setup=lambda w: _at_stage(w, Stage.APPEAL),
     ),
     "reports:request_summary": Post("manager"),
     "reports:request_batch": Post("manager"),

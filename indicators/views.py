@@ -26,6 +26,7 @@ from .forms import (
     SubstitutionForm,
     VersionForm,
 )
+from .korean import particle
 from .models import (
     Area,
     Checkpoint,
@@ -214,8 +215,8 @@ def version_publish(request, pk: int):
         return redirect("indicators:version_detail", version.pk)
     messages.success(
         request,
-        _("버전 %(version)s을(를) 게시했습니다. 이제 이 버전은 바꿀 수 없습니다.")
-        % {"version": version.version},
+        _("%(version)s 게시했습니다. 이제 이 버전은 바꿀 수 없습니다.")
+        % {"version": particle(f"버전 {version.version}", "을/를")},
     )
     return redirect("indicators:version_detail", version.pk)
 
@@ -359,7 +360,7 @@ def node_update(request, pk: int, kind: str, node_pk: int):
 
     def action():
         _UPDATE[kind](node, data)
-        return _("%(code)s을(를) 저장했습니다.") % {"code": data["code"]}
+        return _("%(code)s 저장했습니다.") % {"code": particle(data["code"], "을/를")}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
 
@@ -511,7 +512,7 @@ def item_edit(request, pk: int, node_pk: int):
     except _REFUSALS as exc:
         item = _node(version, "item", node_pk)
         return _item_page(request, version, item, form, refused=_messages_of(exc), status=400)
-    messages.success(request, _("%(code)s을(를) 저장했습니다.") % {"code": item.code})
+    messages.success(request, _("%(code)s 저장했습니다.") % {"code": particle(item.code, "을/를")})
     return redirect("indicators:item_edit", version.pk, item.pk)
 
 

@@ -88,9 +88,13 @@ def access_log(request):
     accesses = queries.visible_accesses(request.user)
     application = None
     if request.GET.get("application"):
+        try:
+            application_pk = int(request.GET["application"])
+        except ValueError:
+            raise Http404 from None  # ?application=abc names no application: as an unknown id
         application = get_object_or_404(
             queries.visible_applications(request.user).select_related("institution", "cycle"),
-            pk=request.GET["application"],
+            pk=application_pk,
         )
         accesses = accesses.filter(application=application)
     page = Paginator(accesses, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))

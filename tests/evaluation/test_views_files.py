@@ -187,3 +187,12 @@ def test_a_missing_stored_object_is_404_and_not_logged(client_for, member, pdf, 
     response = client_for(member).get(reverse("evaluation:file_download", args=[pdf.pk]))
     assert response.status_code == 404
     assert not EvidenceAccess.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "9999999999999999999999", "-"])
+def test_access_log_with_a_malformed_application_filter_is_404_not_500(
+    client_for, admin_user, value
+):
+    """Issue 14, item 17: ``?application=abc`` was a 500."""
+    response = client_for(admin_user).get(reverse("evaluation:access_log"), {"application": value})
+    assert response.status_code == 404

@@ -319,7 +319,7 @@ def test_htmx_edit_saves_and_returns_the_tree_with_new_sums(client_for, admin_us
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="rubric-editor"')  # the fragment, not the page
-    assert "A.1.1을(를) 저장했습니다." in html
+    assert "A.1.1을 저장했습니다." in html
     assert "항목 합계 45 ≠ 40 · 불일치" in html
     stored = Item.objects.get(pk=item.pk)
     assert (stored.title, stored.points) == ("운영계획", D(15))

@@ -72,6 +72,24 @@ def can_edit_rubric(user, version: RubricVersion) -> bool:
     return _is_admin(user) and version.is_draft
 
 
+def next_version_name(version: RubricVersion) -> str:
+    """A free version name to offer when cloning ``version``: the next number after the
+    highest numeric version ("2" after "1"), else "<version>-2", "-3", …"""
+    taken = set(
+        RubricVersion.objects.filter(rubric_id=version.rubric_id).values_list("version", flat=True)
+    )
+    numbers = [int(v) for v in taken if v.isdigit()]
+    if version.version.isdigit():
+        candidate = max(numbers) + 1
+        while str(candidate) in taken:
+            candidate += 1
+        return str(candidate)
+    suffix = 2
+    while f"{version.version}-{suffix}" in taken:
+        suffix += 1
+    return f"{version.version}-{suffix}"
+
+
 def tree_prefetches() -> list[Prefetch]:
     """Prefetches that load a version's scales and whole tree: 6 queries, whatever its size."""
     return [

@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import interchange, validation
+from .korean import particle
 from .models import (
     Area,
     Checkpoint,
@@ -290,13 +291,16 @@ def rubric_version_delete(*, version: RubricVersion) -> None:
 def _check_new_version(rubric: Rubric, new_version: str) -> str:
     new_version = (new_version or "").strip()
     if not new_version:
-        raise RubricInvalid([Problem("version", "새 버전 이름을 입력하십시오")])
+        raise RubricInvalid([Problem("새 버전", "새 버전 이름을 입력하십시오")])
     if len(new_version) > MAX_VERSION:
         raise RubricInvalid(
-            [Problem("version", f"{MAX_VERSION}자 이하여야 합니다 (현재 {len(new_version)}자)")]
+            [Problem("새 버전", f"{MAX_VERSION}자 이하여야 합니다 (현재 {len(new_version)}자)")]
         )
     if rubric.versions.filter(version=new_version).exists():
-        raise RubricInvalid([_existing_version_problem(rubric.code, new_version)])
+        taken = particle(f"버전 '{new_version}'", "이/가")
+        raise RubricInvalid(
+            [Problem("새 버전", f"{taken} 이미 있습니다. 다른 버전 이름을 입력하십시오")]
+        )
     return new_version
 
 

@@ -42,6 +42,7 @@ from .queries import (
     can_manage_rubrics,
     editable_rubric_versions,
     managed_rubric_versions,
+    next_version_name,
     rubric_tree,
     rubric_view,
     visible_rubric_versions,
@@ -93,7 +94,7 @@ def _detail_context(request, version: RubricVersion, **extra) -> dict:
         "view": rubric_view(version),
         "can_manage": can_manage_rubrics(request.user),
         "can_edit": can_edit_rubric(request.user, version),
-        "clone_form": CloneForm(),
+        "clone_form": CloneForm(initial={"new_version": next_version_name(version)}),
         **extra,
     }
 
@@ -166,13 +167,13 @@ def version_clone(request, pk: int):
                 title=form.cleaned_data["title"],
             )
         except RubricInvalid as exc:
-            for message in _messages_of(exc):
-                form.add_error("new_version", message)
+            for problem in exc.problems:
+                form.add_error("new_version", problem.message)
         else:
             messages.success(
                 request,
-                _("버전 %(version)s을(를) 새 초안으로 만들었습니다. 수정한 뒤 게시하십시오.")
-                % {"version": clone.version},
+                _("%(version)s 새 초안으로 만들었습니다. 수정한 뒤 게시하십시오.")
+                % {"version": particle(f"버전 {clone.version}", "을/를")},
             )
             return redirect("indicators:editor", clone.pk)
     version = rubric_tree(version)

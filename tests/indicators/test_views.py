@@ -238,7 +238,21 @@ def test_clone_button_makes_a_draft_and_opens_the_editor(client_for, admin_user,
     assert clone.status == VersionStatus.DRAFT
     again = client.post(f"/rubrics/{published.pk}/clone/", {"new_version": "2026"})
     assert again.status_code == 400
-    assert "버전 &#x27;2026&#x27;이(가) 이미 있습니다" in again.content.decode()
+    text = again.content.decode()
+    # Issue 14, item 17: no field name ("version:") and no "가져오십시오" in a clone form.
+    assert "버전 &#x27;2026&#x27;이 이미 있습니다. 다른 버전 이름을 입력하십시오" in text
+    assert "version:" not in text and "가져오십시오" not in text
+
+
+def test_clone_form_offers_a_free_version_name(client_for, admin_user, published):
+    client = client_for(admin_user)
+    page = client.get(f"/rubrics/{published.pk}/").content.decode()
+    expected = str(int(published.version) + 1) if published.version.isdigit() else None
+    assert expected is not None, published.version
+    assert f'name="new_version" value="{expected}"' in page
+    client.post(f"/rubrics/{published.pk}/clone/", {"new_version": expected})
+    page = client.get(f"/rubrics/{published.pk}/").content.decode()
+    assert f'name="new_version" value="{int(expected) + 1}"' in page
 
 
 def test_publish_button_lists_blocking_problems_then_publishes(client_for, admin_user, draft):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import RubricVersion, VersionStatus
@@ -30,10 +31,20 @@ class DateTimeInput(forms.DateTimeInput):
 
 class CycleForm(forms.Form):
     title = forms.CharField(label=_("제목"), max_length=200)
-    slug = forms.SlugField(
+    slug = forms.CharField(
         label=_("주소 이름"),
         max_length=100,
-        help_text=_("영문 소문자, 숫자, 하이픈. 예: 2026-h1"),
+        help_text=_("영문 소문자, 숫자, 하이픈(-). 예: 2026-h1"),
+        # The hint and the refusal say the same thing (issue 14): not Django's "슬러그" message.
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                _(
+                    "주소 이름에는 영문 소문자, 숫자, 하이픈(-)만 쓸 수 있고 하이픈으로 "
+                    "시작하거나 끝날 수 없습니다. 예: 2026-h1"
+                ),
+            )
+        ],
     )
     rubric_version = forms.ModelChoiceField(
         label=_("평가지표 버전"),

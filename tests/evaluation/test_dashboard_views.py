@@ -333,10 +333,11 @@ def test_dashboard_query_count_does_not_grow(
             client, reverse("evaluation:cycle_chart", args=[cycle.slug, "areas"])
         ),
     }
-    # session + user + roles, cycle, areas, table, substitutions, progress (2)
+    # session + user + roles, cycle, areas, table, substitutions, progress (2), the bell's
+    # unread count (pages only, not the charts)
     assert counts == {
-        "dashboard": 9,
-        "sorted by an area": 9,
+        "dashboard": 10,
+        "sorted by an area": 10,
         "totals chart": 7,
         "areas chart": 7,
     }
@@ -358,7 +359,7 @@ def test_result_page_query_count_does_not_grow(
         valid_until=date(2027, 1, 1),
     )
     url = reverse("evaluation:application_result", args=[application.pk])
-    assert _count(client_for(admin_user), url) == 17
+    assert _count(client_for(admin_user), url) == 18  # 17 + the bell's unread count
 
 
 def test_an_empty_cycle_has_a_dashboard_and_charts(client_for, admin_user, cycle):

@@ -218,6 +218,8 @@ class AutoPlan:
     shortfalls: list[tuple[Application, int]]
     loads: list[tuple[User, int, int]]  # evaluator, load before, load after
     fingerprint: str
+    # Why nothing new is planned, when nothing is (the page says it instead of a bare "none").
+    idle_reason: str = ""
 
     @property
     def is_complete(self) -> bool:
@@ -305,7 +307,25 @@ def assignment_auto_plan(*, cycle: Cycle, evaluators: list, cap: int) -> AutoPla
     )
     by_app = {a.pk: a for a in apps}
     by_user = {u.pk: u for u in pool}
+    idle_reason = ""
+    if not plan.pairs:
+        if not apps:
+            idle_reason = (
+                "배정이 필요한 신청이 없습니다: 제출되어 심사 중인 신청만 배정합니다 "
+                "(작성 중·철회·미제출 신청은 제외)."
+            )
+        elif not any(needs.values()):
+            idle_reason = (
+                f"신청 {len(apps)}건 모두 평가위원이 이미 "
+                f"{cycle.evaluators_per_application}명씩 배정되어 있습니다."
+            )
+        else:
+            idle_reason = (
+                "선택한 평가위원으로는 더 배정할 수 없습니다: 이미 배정·배제되었거나, 소속·이해충돌로 "
+                f"제척되었거나, 1인당 최대 배정 수({cap}건)에 이르렀습니다."
+            )
     return AutoPlan(
+        idle_reason=idle_reason,
         cycle=cycle,
         cap=cap,
         pairs=[(by_app[a], by_user[e]) for a, e in plan.pairs],

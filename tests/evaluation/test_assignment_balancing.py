@@ -260,3 +260,34 @@ def test_auto_refuses_bad_input(staffed_cycle, member):
         services.assignment_auto_plan(cycle=cycle, evaluators=evs, cap=0)
     with pytest.raises(ValidationError):
         services.assignment_auto_plan(cycle=cycle, evaluators=[member], cap=3)
+
+
+def test_an_empty_plan_says_why(staffed_cycle, admin_user, cycle, make_user):
+    """Issue 14, item 17: "새로 배정할 것이 없습니다" comes with its reason."""
+    _, apps, evs = staffed_cycle
+    p = services.assignment_auto_plan(cycle=cycle, evaluators=evs, cap=5)
+    assert p.pairs and p.idle_reason == ""
+    services.assignment_auto_apply(
+        cycle=cycle, evaluators=evs, cap=5, fingerprint=p.fingerprint, by=admin_user
+    )
+    full = services.assignment_auto_plan(cycle=cycle, evaluators=evs, cap=5)
+    assert full.pairs == []
+    assert full.idle_reason == (
+        f"신청 7건 모두 평가위원이 이미 {cycle.evaluators_per_application}명씩 배정되어 있습니다."
+    )
+    fresh = [make_user("ev9", Role.EVALUATOR)]
+    Assignment.objects.all().delete()
+    capped = services.assignment_auto_plan(cycle=cycle, evaluators=fresh, cap=1)
+    assert len(capped.pairs) == 1
+    services.assignment_auto_apply(
+        cycle=cycle, evaluators=fresh, cap=1, fingerprint=capped.fingerprint, by=admin_user
+    )
+    stuck = services.assignment_auto_plan(cycle=cycle, evaluators=fresh, cap=1)
+    assert stuck.pairs == [] and "1인당 최대 배정 수(1건)에 이르렀습니다" in stuck.idle_reason
+
+
+def test_an_empty_plan_without_submitted_applications_says_so(cycle, make_user):
+    evs = [make_user("ev-x", Role.EVALUATOR)]
+    p = services.assignment_auto_plan(cycle=cycle, evaluators=evs, cap=5)
+    assert p.pairs == []
+    assert p.idle_reason.startswith("배정이 필요한 신청이 없습니다: 제출되어 심사 중인 신청만")

@@ -190,6 +190,166 @@ def assignments_created(pairs: list[tuple[int, int]]) -> int:
     return total
 
 
+# --- the process (ADR 011) ---------------------------------------------------------------------
+
+
+def _result_url(application: Application) -> str:
+    return reverse("evaluation:application_result", args=[application.pk])
+
+
+def result_notified(cycle: Cycle) -> int:
+    """결과통보: every evaluated application's members, each with the link to its own result.
+    A mass notice: held in the outbox until an admin previews and releases it."""
+    from notifications.services import Notice, notify_each
+
+    from .models import EVALUATED_STATUSES
+    from .process import objection_deadline
+
+    deadline = _day(objection_deadline(cycle))
+    applications = list(
+        Application.objects.filter(cycle=cycle, status__in=EVALUATED_STATUSES)
+        .select_related("cycle", "institution")
+        .order_by("pk")
+    )
+    members: dict[int, list[User]] = defaultdict(list)
+    for user in members_of({a.institution_id for a in applications}):
+        for institution_id in user.memberships.values_list("institution_id", flat=True):
+            members[institution_id].append(user)
+    return notify_each(
+        event="result_notified",
+        notices=[
+            Notice(
+                recipients=members.get(a.institution_id, []),
+                obj=a,
+                url=_result_url(a),
+                context={**_application_context(a), "objection_deadline": deadline},
+            )
+            for a in applications
+        ],
+        mass=True,
+    )
+
+
+def _staff() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.ADMIN])
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def objection_received(objection) -> int:
+    """To the institution (a receipt) and to the admins who decide it."""
+    application = objection.application
+    context = {
+        **_application_context(application),
+        "received_at": _day(objection.filed_at),
+    }
+    url = reverse("evaluation:objection_detail", args=[objection.pk])
+    return notify(
+        event="objection_received",
+        recipients=[*members_of([application.institution_id]), *_staff()],
+        obj=application,
+        url=url,
+        context=context,
+        key=str(objection.pk),
+    )
+
+
+def objection_decided(objection) -> int:
+    """기각, 재심, and the re-review's outcome: each a notice to the institution."""
+    application = objection.application
+    return notify(
+        event="objection_decided",
+        recipients=members_of([application.institution_id]),
+        obj=application,
+        url=reverse("evaluation:objection_detail", args=[objection.pk]),
+        context={
+            **_application_context(application),
+            "decision": objection.get_status_display(),
+            "reason": objection.decision_reason,
+        },
+        key=f"{objection.pk}:{objection.status}",
+    )
+
+
+def sheets_reopened(objection, assignments) -> int:
+    """재심: every evaluator whose sheet was reopened."""
+    total = 0
+    for assignment in assignments:
+        total += notify(
+            event="sheet_reopened",
+            recipients=[assignment.evaluator],
+            obj=assignment,
+            url=reverse("evaluation:sheet", args=[assignment.pk]),
+            context={
+                "cycle": assignment.application.cycle.title,
+                "institution": assignment.application.institution.name,
+                "reason": objection.decision_reason,
+            },
+            key=f"objection:{objection.pk}",
+        )
+    return total
+
+
+def withdrawal_decided(request) -> int:
+    """The evaluator who asked to withdraw after 확정 learns the decision (about the request,
+    which they still see even when the assignment is now excluded)."""
+    assignment = request.assignment
+    return notify(
+        event="withdrawal_decided",
+        recipients=[assignment.evaluator],
+        obj=request,
+        url=reverse("home"),
+        context={
+            "cycle": assignment.application.cycle.title,
+            "institution": assignment.application.institution.name,
+            "decision": request.get_decision_display(),
+            "reason": request.decision_reason,
+        },
+    )
+
+
+def certifications_issued(certifications) -> int:
+    """Each certified institution's members, with the public verification address."""
+    total = 0
+    for c in certifications:
+        total += notify(
+            event="certification_issued",
+            recipients=members_of([c.institution_id]),
+            obj=c.application,
+            url=reverse("evaluation:certification_detail", args=[c.pk]),
+            context={
+                "cycle": c.cycle.title,
+                "institution": c.institution.name,
+                "number": c.number,
+                "valid_until": c.valid_until.isoformat(),
+                "verify_url": absolute(
+                    reverse("evaluation:certification_verify", args=[c.verification_code])
+                ),
+            },
+            key=c.number,
+        )
+    return total
+
+
+def certification_revoked(certification) -> int:
+    return notify(
+        event="certification_revoked",
+        recipients=members_of([certification.institution_id]),
+        obj=certification.application,
+        url=reverse("evaluation:certification_detail", args=[certification.pk]),
+        context={
+            "cycle": certification.cycle.title,
+            "institution": certification.institution.name,
+            "number": certification.number,
+            "revoked_on": _day(certification.revoked_at),
+            "reason": certification.revocation_reason,
+        },
+        key=certification.number,
+    )
+
+
 # --- scheduled reminders -----------------------------------------------------------------------
 
 

@@ -509,6 +509,9 @@ def withdrawal_decide(
             by=by,
         )
     request.assignment = assignment
+    from .. import notices
+
+    notices.withdrawal_decided(request)
     return request
 
 

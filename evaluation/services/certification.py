@@ -176,6 +176,9 @@ def certification_revoke(*, certification: Certification, by, reason: str) -> Ce
     locked.revoked_by = by
     locked.revocation_reason = reason.strip()
     locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    from .. import notices
+
+    notices.certification_revoked(locked)
     return locked
 
 

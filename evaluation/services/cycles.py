@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from indicators.models import Area, RubricVersion, VersionStatus
 
-from .. import process, queries
+from .. import notices, process, queries
 from ..models import (
     EVALUATED_STATUSES,
     STAGE_ORDER,
@@ -172,7 +172,11 @@ def cycle_advance_stage(
     )
     locked.stage = target
     locked.save(update_fields=["stage"])
-    if target == Stage.FINAL:
+    if target == Stage.DOCUMENT_REVIEW:
+        notices.evaluation_started(locked)
+    elif target == Stage.NOTIFICATION:
+        notices.result_notified(locked)  # held until an admin releases it (ADR 012)
+    elif target == Stage.FINAL:
         _finalise(locked, by)
     return locked
 
@@ -190,7 +194,7 @@ def _finalise(cycle: Cycle, by) -> None:
                 by=by,
                 reason="평가 주기 확정",
             )
-    certifications_issue_for_cycle(cycle=cycle, by=by)
+    notices.certifications_issued(certifications_issue_for_cycle(cycle=cycle, by=by))
 
 
 def cycle_advance_to(*, cycle: Cycle, by, to: str, reason: str = "", now=None) -> Cycle:

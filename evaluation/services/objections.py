@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from indicators.models import Item
 
-from .. import process, queries
+from .. import notices, process, queries
 from ..models import (
     Application,
     AuditAction,
@@ -118,6 +118,7 @@ def objection_file(*, application: Application, by, reasons: dict[int, str]) -> 
         )
         for item_id, text in cleaned.items()
     )
+    notices.objection_received(objection)
     return objection
 
 
@@ -150,6 +151,7 @@ def objection_dismiss(*, objection: Objection, by, reason: str) -> Objection:
     objection.decision_reason = reason
     objection.decided_by, objection.decided_at = by, timezone.now()
     objection.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+    notices.objection_decided(objection)
     return objection
 
 
@@ -208,6 +210,8 @@ def objection_rereview(*, objection: Objection, by, reason: str, item_ids) -> Ob
     objection.decided_by, objection.decided_at = by, now
     objection.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
     application_result_recompute(application=application)
+    notices.objection_decided(objection)
+    notices.sheets_reopened(objection, [sheet.assignment for sheet in sheets])
     return objection
 
 
@@ -264,6 +268,7 @@ def objection_conclude(
     objection.save(
         update_fields=["status", "total_after", "decision_reason", "concluded_by", "concluded_at"]
     )
+    notices.objection_decided(objection)
     return objection
 
 

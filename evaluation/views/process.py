@@ -25,6 +25,11 @@ from ..services.cycles import cycle_advance_stage
 from .common import error_messages, require
 
 
+def _data(request):
+    """The POST data, bound even when empty (an empty POST is validated, not ignored)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _staff_cycle(request, slug):
     require(queries.is_staff_reader(request.user))
     return get_object_or_404(
@@ -41,7 +46,7 @@ def cycle_advance(request, slug):
     needed: the confirmation is a required checkbox)."""
     require(queries.can_manage_cycles(request.user))
     cycle = _staff_cycle(request, slug)
-    form = AdvanceForm(request.POST or None, initial={"expected_stage": cycle.stage})
+    form = AdvanceForm(_data(request), initial={"expected_stage": cycle.stage})
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +87,7 @@ def cycle_advance(request, slug):
 def objection_file(request, pk):
     application = pq.objectable_application(request.user, pk)
     items = sheet_rubric(application.cycle.rubric_version)[0]
-    form = ObjectionForm(request.POST or None, items=items)
+    form = ObjectionForm(_data(request), items=items)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +220,7 @@ def objection_list(request, slug):
 @login_required
 def withdrawal_decide_view(request, pk):
     withdrawal = get_object_or_404(pq.visible_withdrawals(request.user), pk=pk)
-    form = WithdrawalDecisionForm(request.POST or None)
+    form = WithdrawalDecisionForm(_data(request))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

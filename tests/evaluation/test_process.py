@@ -585,3 +585,45 @@ def test_advance_cycle_command_refuses_a_non_admin(cycle, manager):
     with pytest.raises(CommandError) as caught:
         call_command("advance_cycle", cycle.slug, "--by", manager.username, "--reason", "x")
     assert caught.value.returncode == 1
+
+
+# --- who is told (issue 13's outbox) ------------------------------------------------------------
+
+
+def test_result_notice_is_held_for_release_and_reaches_only_evaluated_applicants(
+    evaluated, admin_user, member, other_member
+):
+    from notifications.models import Notification, Status
+
+    cycle, application, _ = evaluated
+    cycle = cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.SITE_VISIT)
+    _decide_all(cycle, admin_user)
+    cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.COMMITTEE)
+    rows = Notification.objects.filter(event="result_notified")
+    assert [(n.recipient, n.status) for n in rows] == [(member, Status.HELD)]
+    assert rows[0].url == f"/applications/{application.pk}/result/"
+    assert not rows.filter(recipient=other_member).exists()  # 미제출: no result, no notice
+
+
+def test_objection_steps_notify_the_institution_admins_and_evaluators(
+    appeal, member, admin_user
+):
+    from notifications.models import Notification
+
+    cycle, application, assignments = appeal
+    item = _items(cycle)[0]
+    objection = objections.objection_file(
+        application=application, by=member, reasons={item.pk: "누락"}
+    )
+    received = Notification.objects.filter(event="objection_received")
+    assert set(received.values_list("recipient__username", flat=True)) == {
+        member.username,
+        admin_user.username,
+    }
+    objections.objection_rereview(
+        objection=objection, by=admin_user, reason="재확인", item_ids=[item.pk]
+    )
+    reopened = Notification.objects.filter(event="sheet_reopened")
+    assert {n.recipient for n in reopened} == {a.evaluator for a in assignments}
+    decided = Notification.objects.get(event="objection_decided")
+    assert decided.recipient == member and decided.context["decision"] == "재심 중"

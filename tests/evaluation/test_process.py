@@ -605,9 +605,7 @@ def test_result_notice_is_held_for_release_and_reaches_only_evaluated_applicants
     assert not rows.filter(recipient=other_member).exists()  # 미제출: no result, no notice
 
 
-def test_objection_steps_notify_the_institution_admins_and_evaluators(
-    appeal, member, admin_user
-):
+def test_objection_steps_notify_the_institution_admins_and_evaluators(appeal, member, admin_user):
     from notifications.models import Notification
 
     cycle, application, assignments = appeal

@@ -302,6 +302,11 @@ class SheetPage:
     others_allowed: bool
 
     @property
+    def missing_links(self) -> list[tuple[str, str]]:
+        """(item code, line) of each unfinished item: the 확정 page links each to its card."""
+        return [(line.split(" ", 1)[0], line) for line in self.missing]
+
+    @property
     def confirmed(self) -> bool:
         return self.sheet is not None and self.sheet.is_confirmed
 

@@ -318,6 +318,9 @@ def test_confirm_page_lists_missing_items(client_for, cleared_assignment):
     html = _text(client.get(_url("sheet_confirm", cleared_assignment)))
     assert "입력이 끝나지 않은 항목이 1개 있어 아직 확정할 수 없습니다." in html
     assert "B.1.2 항목 B.1.2: 등급 미입력, 강점 또는 개선사항 의견 없음" in html
+    # Issue 14, item 17: each unfinished item links to its card on the sheet.
+    sheet_url = _url("sheet", cleared_assignment)
+    assert f'<a href="{sheet_url}#item-B.1.2">B.1.2 항목 B.1.2: 등급 미입력' in html
     assert 'name="password"' not in html
     response = client.post(_url("sheet_confirm", cleared_assignment), {"password": PASSWORD})
     assert response.status_code == 400
@@ -346,6 +349,9 @@ def test_confirm_with_wrong_password_then_right(client_for, cleared_assignment):
     assert "평가표를 확정했습니다. 합계 140.5점 / 190점." in html
     assert sheet.content_hash in html
     assert "✔ 확정" in html
+    # Issue 14, item 17: the confirmed sheet offers its 평가표 PDF.
+    pdf_url = reverse("reports:request_sheet", args=[cleared_assignment.pk])
+    assert f'<form method="post" action="{pdf_url}"' in html and "평가표 PDF 받기" in html
     assert "hx-post" not in html  # locked: no autosave
     assert html.count(" disabled>") >= 19
 

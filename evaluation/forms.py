@@ -92,6 +92,29 @@ class CycleForm(forms.Form):
         initial=Decimal("0.40"),
     )
     show_rank = forms.BooleanField(label=_("순위 공개"), required=False)
+    # The process after scoring (ADR 011, ADR 017)
+    publish_comments = forms.BooleanField(
+        label=_("기관에 항목별 평가 의견 공개"),
+        required=False,
+        help_text=_("결과통보 후 기관이 평가위원 1, 2, 3의 의견을 봅니다 (이름은 공개하지 않음)."),
+    )
+    objection_days = forms.IntegerField(
+        label=_("이의신청 기간(일)"),
+        required=False,
+        min_value=1,
+        max_value=90,
+        initial=14,
+        help_text=_("결과통보일부터 이 기간 동안 이의신청을 받습니다."),
+    )
+    certificate_years = forms.IntegerField(
+        label=_("인증서 유효기간(년)"), required=False, min_value=1, max_value=10, initial=3
+    )
+
+    def clean_objection_days(self) -> int:
+        return self.cleaned_data.get("objection_days") or 14  # blank: the default
+
+    def clean_certificate_years(self) -> int:
+        return self.cleaned_data.get("certificate_years") or 3  # blank: the default
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,9 @@ def cycle_create(
     show_other_sheets_after_confirm: bool = False,
     disagreement_ratio: Decimal = Decimal("0.40"),
     show_rank: bool = False,
+    publish_comments: bool = False,
+    objection_days: int = 14,
+    certificate_years: int = 3,
     stage_dates: dict[str, date] | None = None,
     area_minimums: dict[str, Decimal] | None = None,
 ) -> Cycle:
@@ -64,6 +67,10 @@ def cycle_create(
         errors.append(f"점수 편차 경고 비율 {disagreement_ratio}은(는) 0과 1 사이여야 합니다.")
     if evaluators_per_application < 1:
         errors.append("신청기관당 평가위원 수는 1명 이상이어야 합니다.")
+    if objection_days < 1:
+        errors.append("이의신청 기간은 1일 이상이어야 합니다.")
+    if certificate_years < 1:
+        errors.append("인증서 유효기간은 1년 이상이어야 합니다.")
     stage_dates = {Stage(k): v for k, v in (stage_dates or {}).items() if v}
     errors += _stage_date_errors(stage_dates)
     areas = {a.code: a for a in Area.objects.filter(version=rubric_version)}
@@ -88,6 +95,9 @@ def cycle_create(
         show_other_sheets_after_confirm=show_other_sheets_after_confirm,
         disagreement_ratio=disagreement_ratio,
         show_rank=show_rank,
+        publish_comments=publish_comments,
+        objection_days=objection_days,
+        certificate_years=certificate_years,
         created_by=by,
     )
     CycleStageDate.objects.bulk_create(

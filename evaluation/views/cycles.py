@@ -54,6 +54,9 @@ def cycle_create(request):
                 show_other_sheets_after_confirm=data["show_other_sheets_after_confirm"],
                 disagreement_ratio=data["disagreement_ratio"],
                 show_rank=data["show_rank"],
+                publish_comments=data["publish_comments"],
+                objection_days=data["objection_days"],
+                certificate_years=data["certificate_years"],
                 stage_dates=form.stage_dates(),
                 area_minimums=data["area_minimums"],
             )

@@ -68,10 +68,17 @@ def test_admin_creates_a_cycle(client_for, admin_user, rubric_version):
             "require_comment": "on",
             "disagreement_ratio": "0.3",
             "stage_application": "2027-02-01",
+            "publish_comments": "on",
+            "objection_days": "10",
         },
     )
     assert response.status_code == 302
     cycle = Cycle.objects.get(slug="y2027")
+    assert (cycle.publish_comments, cycle.objection_days, cycle.certificate_years) == (
+        True,
+        10,
+        3,  # left blank: the default
+    )
     assert response.url == reverse("evaluation:cycle_detail", args=["y2027"])
     assert (cycle.aggregation_rule, cycle.evaluators_per_application, cycle.show_rank) == (
         "median",

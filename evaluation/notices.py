@@ -17,7 +17,7 @@ from datetime import date, datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from institutions.models import Institution, User
+from institutions.models import Institution, Membership, User
 from institutions.roles import GROUP_NAMES, Role
 from notifications import policy, schedule
 from notifications.rendering import absolute
@@ -48,6 +48,19 @@ def members_of(institution_ids) -> list[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def members_by_institution(institution_ids) -> dict[int, list[User]]:
+    """``members_of`` per institution, in two queries whatever the number of institutions."""
+    users = {u.pk: u for u in members_of(institution_ids)}
+    by_institution: dict[int, list[User]] = defaultdict(list)
+    for institution_id, user_id in (
+        Membership.objects.filter(institution_id__in=list(institution_ids), user_id__in=list(users))
+        .order_by("user_id")
+        .values_list("institution_id", "user_id")
+    ):
+        by_institution[institution_id].append(users[user_id])
+    return by_institution
 
 
 def _application_context(application: Application) -> dict:
@@ -211,10 +224,7 @@ def result_notified(cycle: Cycle) -> int:
         .select_related("cycle", "institution")
         .order_by("pk")
     )
-    members: dict[int, list[User]] = defaultdict(list)
-    for user in members_of({a.institution_id for a in applications}):
-        for institution_id in user.memberships.values_list("institution_id", flat=True):
-            members[institution_id].append(user)
+    members = members_by_institution({a.institution_id for a in applications})
     return notify_each(
         event="result_notified",
         notices=[

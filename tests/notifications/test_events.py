@@ -196,3 +196,33 @@ def test_digest_goes_to_admins_and_managers_listing_failures_and_missing_address
     sections = {s["title"]: s["lines"] for s in digest.first().context["sections"]}
     assert sections["결정할 이의신청"] == ["한빛잡정보: 12-01 접수"]
     assert sections["이메일 주소가 없어 앱 알림만 받은 사용자"] == ["noaddress (noaddress)"]
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_result_notice_for_a_cycle_takes_the_same_queries_whatever_the_applicants(
+    n, cycle, make_institution, make_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from evaluation.models import Application, ApplicationStatus
+    from institutions.services import membership_add
+
+    for i in range(n):
+        institution = make_institution()
+        user = make_user(f"m{i}", Role.INSTITUTION, email=f"m{i}@example.com")
+        membership_add(user=user, institution=institution)
+        Application.objects.create(
+            cycle=cycle,
+            institution=institution,
+            created_by=user,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        assert notices.result_notified(cycle) == n
+    assert len(ctx.captured_queries) <= 10
+    rows = Notification.objects.filter(event="result_notified")
+    assert {r.status for r in rows} == {Status.HELD} and len({r.batch for r in rows}) == 1
+    assert sorted(r.recipient.username for r in rows) == sorted(f"m{i}" for i in range(n))

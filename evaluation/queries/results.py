@@ -623,6 +623,16 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
                 )
         # 4. the score audit trail: unbroken, and the stored scores are its last values
         diffs += audit_trail_differences(cycle, where)
+    # 5. committee decisions taken on another counted-sheet set than today's (ADR 011)
+    from ..process import stale_decisions
+
+    decided = [r for r in stored.values() if r.committee_decision]
+    stale = stale_decisions(decided)
+    for result in sorted((r for r in decided if r.pk in stale), key=lambda r: r.application_id):
+        diffs.append(
+            f"{where(result.application_id)}: 인증위원회 결정 이후 반영 평가표가 바뀌었습니다 "
+            "(결정의 근거와 현재 반영 평가표가 다릅니다)"
+        )
     return diffs
 
 

@@ -625,3 +625,17 @@ def test_objection_steps_notify_the_institution_admins_and_evaluators(appeal, me
     assert {n.recipient for n in reopened} == {a.evaluator for a in assignments}
     decided = Notification.objects.get(event="objection_decided")
     assert decided.recipient == member and decided.context["decision"] == "재심 중"
+
+
+def test_verify_results_reports_a_decision_taken_on_another_sheet_set(evaluated, admin_user):
+    from evaluation.queries.results import results_differences
+
+    cycle, application, assignments = evaluated
+    cycle = cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.SITE_VISIT)
+    _decide_all(cycle, admin_user)
+    assert results_differences(cycle) == []
+    sheet_unlock(assignment=assignments[0], by=admin_user, reason="재확인")
+    assert results_differences(cycle) == [
+        f"신청 {application.pk} ({application.institution.name}): 인증위원회 결정 이후 반영 "
+        "평가표가 바뀌었습니다 (결정의 근거와 현재 반영 평가표가 다릅니다)"
+    ]

@@ -12,7 +12,7 @@ and the daily reminder sources run by ``send_pending_notifications``.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -434,6 +434,82 @@ def scoring_deadline_reminders(today: date) -> int:
     return total
 
 
+CERTIFICATION_REMINDER_DAYS = (180, 90, 30)
+
+
+def certification_expiry_reminders(today: date) -> int:
+    """D-180, D-90 and D-30 before a certification's validity ends (not revoked), to the
+    members of the certified institution."""
+    from .models import Certification
+
+    total = 0
+    ends = [today + timedelta(days=d) for d in CERTIFICATION_REMINDER_DAYS]
+    for c in (
+        Certification.objects.valid_on(today)
+        .filter(valid_until__in=ends)
+        .select_related("institution", "application")
+        .order_by("pk")
+    ):
+        days = (c.valid_until - today).days
+        total += notify(
+            event="certification_expiring",
+            recipients=members_of([c.institution_id]),
+            obj=c.application,
+            url=reverse("evaluation:certification_detail", args=[c.pk]),
+            context={
+                "institution": c.institution.name,
+                "number": c.number,
+                "valid_until": c.valid_until.isoformat(),
+                "days_left": days,
+            },
+            key=f"D-{days}",
+        )
+    return total
+
+
+def objections_to_decide(today: date) -> schedule.DigestSection | None:
+    """Digest: 이의신청 waiting for an admin's decision."""
+    from .models import Objection, ObjectionStatus
+
+    rows = list(
+        Objection.objects.filter(status=ObjectionStatus.PENDING)
+        .select_related("application__institution", "application__cycle")
+        .order_by("filed_at")[: schedule.DIGEST_LIMIT]
+    )
+    if not rows:
+        return None
+    return schedule.DigestSection(
+        "결정할 이의신청",
+        [
+            f"{o.application.institution.name} · {o.application.cycle.title} · 접수 {_day(o.filed_at)}"
+            for o in rows
+        ],
+        reverse("evaluation:objection_list", args=[rows[0].application.cycle.slug]),
+    )
+
+
+def withdrawals_to_decide(today: date) -> schedule.DigestSection | None:
+    """Digest: evaluators' withdrawal requests after 확정 waiting for a decision."""
+    from .models import RequestDecision, WithdrawalRequest
+
+    rows = list(
+        WithdrawalRequest.objects.filter(decision=RequestDecision.PENDING)
+        .select_related("assignment__evaluator", "assignment__application__institution")
+        .order_by("requested_at")[: schedule.DIGEST_LIMIT]
+    )
+    if not rows:
+        return None
+    return schedule.DigestSection(
+        "결정할 평가위원 철회 요청",
+        [
+            f"{r.assignment.evaluator} · {r.assignment.application.institution.name} · "
+            f"요청 {_day(r.requested_at)}"
+            for r in rows
+        ],
+        reverse("evaluation:withdrawal_decide", args=[rows[0].pk]),
+    )
+
+
 # --- visibility hooks --------------------------------------------------------------------------
 
 
@@ -450,3 +526,6 @@ def register() -> None:
     policy.register(Assignment, _assignment_visible)
     schedule.register_reminder(evidence_deadline_reminders)
     schedule.register_reminder(scoring_deadline_reminders)
+    schedule.register_reminder(certification_expiry_reminders)
+    schedule.register_digest_source(objections_to_decide)
+    schedule.register_digest_source(withdrawals_to_decide)

@@ -33,6 +33,7 @@ from ..models import (
     FileState,
     Stage,
 )
+from ..process import result_visible_to_institution
 
 # --- roles ---------------------------------------------------------------------------------
 
@@ -179,6 +180,7 @@ def my_applications(user) -> list[Application]:
     for app in apps:
         app.n_items = counts.get(app.cycle.rubric_version_id, 0)
         app.lock_reason = evidence_lock_reason(app)
+        app.result_visible = result_visible_to_institution(app)
     return apps
 
 

@@ -224,3 +224,19 @@ def test_objection_list_query_count_is_constant(
         response = client.get(reverse("evaluation:objection_list", args=[cycle.slug]))
     assert response.status_code == 200
     assert response.content.decode().count("이의기관") == n
+
+
+def test_portal_links_the_result_once_notified(
+    evaluated,  # noqa: F811
+    client_for,
+    member,
+    admin_user,
+):
+    cycle, application, _ = evaluated
+    portal = reverse("evaluation:portal")
+    link = reverse("evaluation:application_result", args=[application.pk])
+    assert link not in client_for(member).get(portal).content.decode()
+    cycle = cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.SITE_VISIT)
+    _decide_all(cycle, admin_user)
+    cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.COMMITTEE)
+    assert link in client_for(member).get(portal).content.decode()

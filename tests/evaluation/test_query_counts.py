@@ -85,7 +85,9 @@ def test_checklist_and_item_page(n_items, client_for, member, institution, admin
             client_for(admin_user), reverse("evaluation:checklist", args=[application.pk])
         ),
     }
-    assert counts == {"checklist": 11, "submit": 9, "item": 9, "checklist (admin)": 10}
+    # +1 on every page since the notifications bell (issue 13); the item page also lists the
+    # files that could be linked from other items (issue 14)
+    assert counts == {"checklist": 12, "submit": 10, "item": 11, "checklist (admin)": 11}
 
 
 @pytest.mark.parametrize("n_apps", [5, 50])
@@ -145,4 +147,5 @@ def test_portal_and_institution_home(n_cycles, client_for, member, institution, 
         "portal": _count(client, reverse("evaluation:portal")),
         "home": _count(client, reverse("home")),
     }
-    assert counts == {"portal": 6, "home": 6}
+    # +1 for the notifications bell (issue 13); the portal also lists the 인증서 (ADR 017)
+    assert counts == {"portal": 8, "home": 7}

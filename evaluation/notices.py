@@ -510,6 +510,77 @@ def withdrawals_to_decide(today: date) -> schedule.DigestSection | None:
     )
 
 
+def renewal_open_reminders(today: date) -> int:
+    """재인증: while a cycle takes applications, members of institutions whose certification of
+    its programme ends within the renewal window (and who have not applied yet) are told, once
+    per cycle."""
+    from .models import Certification
+    from .services.certification import programme_of, renewal_window
+
+    total = 0
+    window = renewal_window()
+    for cycle in Cycle.objects.filter(
+        stage=Stage.APPLICATION, evidence_deadline__gt=timezone.now()
+    ):
+        applied = Application.objects.filter(cycle=cycle).values("institution_id")
+        for c in (
+            Certification.objects.filter(
+                programme=programme_of(cycle),
+                revoked_at__isnull=True,
+                valid_until__gte=cycle.reference_date - window,
+                valid_until__lte=cycle.reference_date + window,
+            )
+            .exclude(institution_id__in=applied)
+            .select_related("institution")
+            .order_by("pk")
+        ):
+            total += notify(
+                event="renewal_open",
+                recipients=members_of([c.institution_id]),
+                obj=cycle,
+                url=reverse("evaluation:portal"),
+                context={
+                    "cycle": cycle.title,
+                    "institution": c.institution.name,
+                    "valid_until": c.valid_until.isoformat(),
+                    "deadline": _day(cycle.evidence_deadline),
+                },
+                key=f"renewal:{c.pk}",
+            )
+    return total
+
+
+def gates_blocked(today: date) -> schedule.DigestSection | None:
+    """Digest: cycles whose next stage's planned start has come while their gate still holds
+    them back, with the first blocker of each."""
+    from .models import CycleStageDate
+    from .process import stage_blockers
+
+    lines = []
+    first_slug = ""
+    for cycle in Cycle.objects.exclude(stage=Stage.FINAL).order_by("slug"):
+        nxt = cycle.next_stage
+        planned = CycleStageDate.objects.filter(cycle=cycle, stage=nxt).first()
+        if planned is None or planned.starts_on > today:
+            continue
+        blockers = stage_blockers(cycle)
+        if blockers:
+            lines.append(
+                f"{cycle.title}: '{nxt.label}' 예정일 {planned.starts_on} 경과, "
+                f"막는 이유 {len(blockers)}건 — {blockers[0].message}"
+            )
+            first_slug = first_slug or cycle.slug
+        if len(lines) >= schedule.DIGEST_LIMIT:
+            break
+    if not lines:
+        return None
+    return schedule.DigestSection(
+        "일정이 지났으나 진행 조건이 충족되지 않은 평가 주기",
+        lines,
+        reverse("evaluation:cycle_detail", args=[first_slug]),
+    )
+
+
 # --- visibility hooks --------------------------------------------------------------------------
 
 
@@ -529,3 +600,5 @@ def register() -> None:
     schedule.register_reminder(certification_expiry_reminders)
     schedule.register_digest_source(objections_to_decide)
     schedule.register_digest_source(withdrawals_to_decide)
+    schedule.register_reminder(renewal_open_reminders)
+    schedule.register_digest_source(gates_blocked)

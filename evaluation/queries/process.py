@@ -129,6 +129,7 @@ class InstitutionResult:
     result: Result | None
     items: list[ItemLine]
     objection: Objection | None
+    areas: list  # (code, title, 배점, score or None, substituted)
     window_open: bool
     deadline: object
     rule: str
@@ -179,11 +180,25 @@ def institution_result(application: Application) -> InstitutionResult:
     objection = (
         Objection.objects.filter(application=application).prefetch_related("items__item").first()
     )
+    from indicators.models import Area
+
+    substituted = set(application.substitutions.values_list("area__code", flat=True))
+    areas = [
+        (
+            a.code,
+            a.title,
+            a.points,
+            (result.areas or {}).get(a.code) if result else None,
+            a.code in substituted,
+        )
+        for a in Area.objects.filter(version_id=cycle.rubric_version_id).order_by("order")
+    ]
     return InstitutionResult(
         application=application,
         result=result,
         items=items,
         objection=objection,
+        areas=areas,
         window_open=process.objection_window_open(cycle) and objection is None,
         deadline=process.objection_deadline(cycle),
         rule=cycle.get_aggregation_rule_display(),

@@ -108,6 +108,7 @@ def cycle_create(
         CycleAreaMinimum(cycle=cycle, area=areas[code], ratio=ratio)
         for code, ratio in (area_minimums or {}).items()
     )
+    notices.cycle_announced(cycle)  # 공고: held in the outbox until an admin releases it
     return cycle
 
 

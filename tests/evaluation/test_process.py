@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from evaluation import process
 from evaluation.models import (
+    Application,
     ApplicationStatus,
     Assignment,
     AuditAction,
@@ -639,3 +640,83 @@ def test_verify_results_reports_a_decision_taken_on_another_sheet_set(evaluated,
         f"신청 {application.pk} ({application.institution.name}): 인증위원회 결정 이후 반영 "
         "평가표가 바뀌었습니다 (결정의 근거와 현재 반영 평가표가 다릅니다)"
     ]
+
+
+def test_announcement_is_held_for_the_members_of_eligible_institutions(
+    rubric_version, admin_user, member, other_member
+):
+    from datetime import date
+
+    from evaluation.services.cycles import cycle_create
+    from notifications.models import Notification, Status
+
+    cycle_create(
+        by=admin_user,
+        title="2027 공고",
+        slug="notice-2027",
+        rubric_version=rubric_version,
+        reference_date=date(2027, 1, 1),
+        evidence_deadline=timezone.now() + timedelta(days=30),
+        pass_threshold=Decimal("100"),
+    )
+    rows = Notification.objects.filter(event="cycle_announced")
+    assert {n.recipient for n in rows} == {member, other_member}
+    assert {n.status for n in rows} == {Status.HELD}
+
+
+def test_digest_names_a_cycle_whose_planned_stage_came_while_its_gate_holds(
+    cycle, application, admin_user
+):
+    from evaluation.models import CycleStageDate
+    from evaluation.notices import gates_blocked
+
+    assert gates_blocked(timezone.localdate()) is None  # no planned date yet
+    CycleStageDate.objects.create(
+        cycle=cycle, stage=Stage.DOCUMENT_REVIEW, starts_on=timezone.localdate()
+    )
+    section = gates_blocked(timezone.localdate())
+    [line] = section.lines
+    assert cycle.title in line and "조기 마감 사유" in line
+
+
+def test_renewal_open_reaches_a_certified_institution_that_has_not_applied(
+    cycle, admin_user, member, institution
+):
+    from evaluation.models import Certification, Cycle
+    from evaluation.notices import renewal_open_reminders
+    from evaluation.services.certification import new_verification_code, programme_of
+    from notifications.models import Notification
+
+    earlier = Cycle.objects.create(
+        title="2023 인증 평가",
+        slug="cert-2023",
+        rubric_version=cycle.rubric_version,
+        reference_date=cycle.reference_date - timedelta(days=3 * 365),
+        evidence_deadline=timezone.now() - timedelta(days=3 * 365),
+        pass_threshold=Decimal("100"),
+        stage=Stage.FINAL,
+    )
+    old = Application.objects.create(
+        cycle=earlier,
+        institution=institution,
+        created_by=member,
+        status=ApplicationStatus.DECIDED,
+        submitted_at=timezone.now() - timedelta(days=3 * 365),
+    )
+    Certification.objects.create(
+        programme=programme_of(cycle),
+        year=2023,
+        sequence=1,
+        number="제2023-0001호",
+        institution=institution,
+        application=old,
+        cycle=earlier,
+        rubric_version=cycle.rubric_version,
+        valid_from=cycle.reference_date - timedelta(days=3 * 365),
+        valid_until=cycle.reference_date + timedelta(days=30),
+        verification_code=new_verification_code(),
+        issued_by=admin_user,
+    )
+    assert renewal_open_reminders(timezone.localdate()) == 1
+    assert renewal_open_reminders(timezone.localdate()) == 0  # once per cycle
+    assert Notification.objects.get(event="renewal_open").recipient == member

@@ -78,6 +78,9 @@ def test_submission_confirmed_lists_what_was_submitted(
 def test_cycle_announcement_is_a_held_mass_notice_to_members_of_eligible_institutions(
     addressed, cycle, member, other_member, other_institution, evaluator
 ):
+    # cycle_create already announced the cycle (to the members who existed then); the notice
+    # is one per recipient and cycle, so start from none to see who is eligible now
+    Notification.objects.filter(event="cycle_announced").delete()
     other_institution.sanctioned = True  # 제재 이력: not eligible
     other_institution.save()
     assert notices.cycle_announced(cycle) == 1

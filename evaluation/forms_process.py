@@ -9,6 +9,14 @@ from .services.objections import MAX_REASON_CHARS
 TEXTAREA = {"rows": 3, "class": "form-control"}
 
 
+def _confirmation(label):
+    return forms.BooleanField(
+        label=label,
+        error_messages={"required": _("결정을 확인하는 칸에 표시하십시오.")},
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
 class AdvanceForm(forms.Form):
     expected_stage = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -65,6 +73,7 @@ class ObjectionDecisionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
+    confirm = _confirmation(_("이 결정은 되돌릴 수 없고 기관에 통보됨을 확인했습니다."))
 
     def __init__(self, *args, objection, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +101,9 @@ class ObjectionConclusionForm(forms.Form):
     reason = forms.CharField(
         label=_("결론 사유"), max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs=TEXTAREA)
     )
+    confirm = _confirmation(
+        _("재심 결론과 인증위원회 결정은 되돌릴 수 없고 기관에 통보됨을 확인했습니다.")
+    )
 
 
 class WithdrawalDecisionForm(forms.Form):
@@ -104,3 +116,4 @@ class WithdrawalDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("결정 사유"), max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs=TEXTAREA)
     )
+    confirm = _confirmation(_("이 결정은 되돌릴 수 없음을 확인했습니다."))

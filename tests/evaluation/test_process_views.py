@@ -151,8 +151,15 @@ def test_objection_flow_through_the_pages(
     assert sent["Location"] == reverse("evaluation:objection_detail", args=[objection.pk])
     # the member cannot decide; the admin dismisses with a reason
     decide = reverse("evaluation:objection_decide", args=[objection.pk])
-    assert client_for(member).post(decide, {"action": "dismiss", "reason": "x"}).status_code == 404
-    response = client_for(admin_user).post(decide, {"action": "dismiss", "reason": "근거 충분"})
+    assert (
+        client_for(member)
+        .post(decide, {"action": "dismiss", "reason": "x", "confirm": "on"})
+        .status_code
+        == 404
+    )
+    response = client_for(admin_user).post(
+        decide, {"action": "dismiss", "reason": "근거 충분", "confirm": "on"}
+    )
     assert response.status_code == 302
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.DISMISSED
@@ -174,7 +181,7 @@ def test_objection_rereview_needs_items(
     )
     response = client_for(admin_user).post(
         reverse("evaluation:objection_decide", args=[objection.pk]),
-        {"action": "rereview", "reason": "재확인"},
+        {"action": "rereview", "reason": "재확인", "confirm": "on"},
     )
     assert response.status_code == 400
     assert "재심할 항목을 하나 이상 고르십시오" in response.content.decode()
@@ -192,7 +199,9 @@ def test_withdrawal_decision_page(evaluated, client_for, admin_user):  # noqa: F
     url = reverse("evaluation:withdrawal_decide", args=[request.pk])
     assert client_for(first.evaluator).get(url).status_code == 404
     assert client_for(admin_user).post(url, {"accept": "1"}).status_code == 400
-    response = client_for(admin_user).post(url, {"accept": "0", "reason": "관계 없음"})
+    response = client_for(admin_user).post(
+        url, {"accept": "0", "reason": "관계 없음", "confirm": "on"}
+    )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.decision == "rejected"
@@ -240,3 +249,25 @@ def test_portal_links_the_result_once_notified(
     _decide_all(cycle, admin_user)
     cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.COMMITTEE)
     assert link in client_for(member).get(portal).content.decode()
+
+
+def test_objection_decision_asks_for_confirmation(
+    evaluated,  # noqa: F811
+    client_for,
+    member,
+    admin_user,
+):
+    cycle, application, _ = evaluated
+    cycle = _to_appeal(cycle, admin_user)
+    item = cycle.rubric_version.items.order_by("pk").first()
+    objection = objections.objection_file(
+        application=application, by=member, reasons={item.pk: "누락"}
+    )
+    response = client_for(admin_user).post(
+        reverse("evaluation:objection_decide", args=[objection.pk]),
+        {"action": "dismiss", "reason": "근거 충분"},
+    )
+    assert response.status_code == 400
+    assert "결정을 확인하는 칸에 표시하십시오" in response.content.decode()
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.PENDING

@@ -289,7 +289,7 @@ def cleared_assignment(assignment, evaluator, admin_user):
 
     pledge_sign(cycle=assignment.application.cycle, evaluator=evaluator, ip="127.0.0.1")
     cleared = conflict_declare(assignment=assignment, conflict=False, reason="", by=evaluator)
-    open_for_scoring(assignment.application.cycle, admin_user)
+    open_for_scoring(assignment.application.cycle, admin_user, only=assignment.application)
     cleared.application.refresh_from_db()
     cleared.application.cycle.refresh_from_db()
     return cleared

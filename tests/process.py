@@ -16,11 +16,16 @@ def submit_all(cycle, by) -> None:
         application_transition(application=application, to=ApplicationStatus.SUBMITTED, by=by)
 
 
-def open_for_scoring(cycle, by, *, submit: bool = True):
-    """Drafts submitted (unless ``submit`` is False), then the cycle advanced through its
-    gates to 서류심사, where sheets are scored. Returns the cycle as stored."""
+def open_for_scoring(cycle, by, *, submit: bool = True, only=None):
+    """Drafts submitted (unless ``submit`` is False; with ``only``, just that application),
+    then the cycle advanced through its gates to 서류심사, where sheets are scored (other
+    drafts become 미제출). Returns the cycle as stored."""
     cycle.refresh_from_db()
-    if submit:
+    if only is not None:
+        only.refresh_from_db()
+        if only.status == ApplicationStatus.DRAFT:
+            application_transition(application=only, to=ApplicationStatus.SUBMITTED, by=by)
+    elif submit:
         submit_all(cycle, by)
     if cycle.stage_index < list(Stage.values).index(Stage.DOCUMENT_REVIEW):
         cycle = cycle_advance_to(cycle=cycle, by=by, to=Stage.DOCUMENT_REVIEW, reason=EARLY)

@@ -4,8 +4,9 @@ apply), 제척; and the evaluator's home."""
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from evaluation.models import Assignment, Exclusion
+from evaluation.models import Application, ApplicationStatus, Assignment, Exclusion
 from evaluation.services import assignment as services
 from evaluation.services.applications import application_create
 from institutions.roles import Role
@@ -169,6 +170,7 @@ def test_bulk_assigns_every_pair(
 def test_bulk_with_a_conflict_writes_nothing(
     world, other_application, three_evaluators, client_for, admin_user, conflicted_evaluator
 ):
+    force_submit(other_application)  # the world left it 미제출; here it is in review too
     client = client_for(admin_user)
     url = reverse("evaluation:assignment_bulk", args=[world.application.cycle.slug])
     response = client.post(
@@ -213,7 +215,16 @@ def auto_cycle(world, make_institution, make_user, three_evaluators, admin_user)
         inst = make_institution(f"자동{i}")
         m = make_user(f"auto-m{i}", Role.INSTITUTION)
         membership_add(user=m, institution=inst)
-        apps.append(force_submit(application_create(cycle=cycle, institution=inst, by=m)))
+        # 신청 has closed (the world is in 서류심사): submitted applications, as test data
+        apps.append(
+            Application.objects.create(
+                cycle=cycle,
+                institution=inst,
+                created_by=m,
+                status=ApplicationStatus.SUBMITTED,
+                submitted_at=timezone.now(),
+            )
+        )
     return cycle, apps
 
 
@@ -290,6 +301,7 @@ def test_manager_cannot_post_auto(auto_cycle, client_for, manager):
 def test_evaluator_home_lists_assignments(
     world, client_for, evaluator, other_application, admin_user
 ):
+    force_submit(other_application)  # the world left it 미제출; here it is in review too
     pending = services.assignment_create(
         application=other_application, evaluator=evaluator, by=admin_user
     )

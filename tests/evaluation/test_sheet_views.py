@@ -26,6 +26,7 @@ from evaluation.services.sheet import sheet_confirm
 from institutions.models import Certificate
 
 from ..conftest import PASSWORD, PERSONAS
+from ..process import open_for_scoring
 from . import files as F
 from .sheet_data import fill, mixed_rubric
 
@@ -78,7 +79,7 @@ def _cleared(application, evaluator, admin_user):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_sheet_page_per_persona(persona, persona_client, cleared_assignment, pdf):
+def test_sheet_page_per_persona(persona, persona_client, pdf, cleared_assignment):
     user, client = persona_client
     response = client.get(_url("sheet", cleared_assignment))
     if persona == "anonymous":
@@ -90,7 +91,7 @@ def test_sheet_page_per_persona(persona, persona_client, cleared_assignment, pdf
         assert response.status_code == 404
 
 
-def test_sheet_page_shows_guidance_evidence_and_inputs(client_for, cleared_assignment, pdf):
+def test_sheet_page_shows_guidance_evidence_and_inputs(client_for, pdf, cleared_assignment):
     response = client_for(cleared_assignment.evaluator).get(_url("sheet", cleared_assignment))
     html = _text(response)
     # grouped by area and indicator, with purpose and checkpoints
@@ -130,7 +131,7 @@ def test_sheet_page_redirects_to_pledge_then_declaration(client_for, assignment,
     assert response["Location"].startswith(reverse("evaluation:declare", args=[assignment.pk]))
 
 
-def test_conflicted_evaluator_gets_404_everywhere(client_for, cleared_assignment, evaluator, pdf):
+def test_conflicted_evaluator_gets_404_everywhere(client_for, pdf, cleared_assignment, evaluator):
     conflict_declare(assignment=cleared_assignment, conflict=True, reason="친족", by=evaluator)
     client = client_for(evaluator)
     assert client.get(_url("sheet", cleared_assignment)).status_code == 404
@@ -352,6 +353,8 @@ def test_confirm_with_wrong_password_then_right(client_for, cleared_assignment):
     # Issue 14, item 17: the confirmed sheet offers its 평가표 PDF.
     pdf_url = reverse("reports:request_sheet", args=[cleared_assignment.pk])
     assert f'<form method="post" action="{pdf_url}"' in html and "평가표 PDF 받기" in html
+    # …and its button says it is working once pressed (static/js/app.js)
+    assert 'data-busy-label="만드는 중…"' in html
     assert "hx-post" not in html  # locked: no autosave
     assert html.count(" disabled>") >= 19
 
@@ -384,6 +387,7 @@ def three_sheets(application, evaluator, make_user, admin_user):
     from institutions.roles import Role
 
     mine = _cleared(application, evaluator, admin_user)
+    open_for_scoring(application.cycle, admin_user)  # submitted, in 서류심사 (ADR 011)
     others = []
     for name, comment in (("박위원", "박 위원의 강점 의견"), ("최위원", "최 위원의 강점 의견")):
         user = make_user(name, Role.EVALUATOR)

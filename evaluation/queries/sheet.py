@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import GradeLevel, Item, ScoringMethod
 
-from .. import scoring
+from .. import process, scoring
 from ..adapters import scoring_rubric
 from ..models import (
     Application,
@@ -34,6 +34,7 @@ from ..models import (
     ScoreAudit,
     Sheet,
     SheetStatus,
+    Stage,
 )
 from . import is_admin, is_staff_reader, rubric_items
 from .assignment import counted_assignments
@@ -170,6 +171,7 @@ class ItemRow:
     evidence: Evidence | None = None
     files: list[EvidenceFile] = field(default_factory=list)
     others: list[OtherScore] = field(default_factory=list)
+    locked: bool = False  # confirmed, or outside the process's scoring window (ADR 011)
 
     @property
     def version(self) -> int:
@@ -300,6 +302,12 @@ class SheetPage:
     missing: list[str]
     others: list[OtherSheet]
     others_allowed: bool
+    closed: list[str] = field(default_factory=list)  # why the process does not allow scoring
+
+    @property
+    def read_only(self) -> bool:
+        """Nothing on the sheet can be saved or confirmed now."""
+        return self.confirmed or bool(self.closed)
 
     @property
     def missing_links(self) -> list[tuple[str, str]]:
@@ -530,6 +538,17 @@ def sheet_page(assignment: Assignment) -> SheetPage:
     }
     substituted_codes = {b.area.code for b in areas if b.substitution is not None}
     progress = progress_of(rubric, entries, substituted_codes, cycle.require_comment)
+    # The process's scoring window (ADR 011): outside it the sheet is read-only; in 이의신청
+    # only the items reopened for 재심 stay open.
+    confirmed = sheet is not None and sheet.is_confirmed
+    closed = [] if confirmed else process.scoring_blockers(assignment)
+    reopened = (
+        process.reopened_items(sheet.pk)
+        if sheet is not None and not confirmed and cycle.stage == Stage.APPEAL
+        else set()
+    )
+    for row in rows:
+        row.locked = confirmed or bool(closed) or bool(reopened and row.item.pk not in reopened)
     missing = sheet_missing(
         items=[row.item for row in rows],
         scores=scores,
@@ -545,6 +564,7 @@ def sheet_page(assignment: Assignment) -> SheetPage:
         missing=missing,
         others=others,
         others_allowed=others_allowed,
+        closed=closed,
     )
 
 

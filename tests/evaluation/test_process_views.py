@@ -271,3 +271,22 @@ def test_objection_decision_asks_for_confirmation(
     assert "결정을 확인하는 칸에 표시하십시오" in response.content.decode()
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.PENDING
+
+
+def test_the_sheet_is_read_only_outside_the_scoring_window(
+    evaluated,  # noqa: F811
+    client_for,
+    admin_user,
+):
+    from evaluation.services.sheet import sheet_unlock
+
+    cycle, application, assignments = evaluated
+    cycle = cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.SITE_VISIT)
+    first = assignments[0]
+    sheet_unlock(assignment=first, by=admin_user, reason="재확인")
+    body = client_for(first.evaluator).get(reverse("evaluation:sheet", args=[first.pk]))
+    text = unescape(body.content.decode())
+    assert 'data-testid="scoring-closed"' in text
+    assert "'인증위원회' 단계입니다" in text
+    assert "hx-post=" not in text  # no field saves
+    assert 'data-testid="confirm-link"' not in text

@@ -393,8 +393,16 @@ def evidence_deadline_reminders(today: date) -> int:
 
 
 def scoring_deadline_of(cycle: Cycle) -> datetime | None:
-    """The cycle's scoring deadline, once the cycle model has one (``scoring_deadline``)."""
-    return getattr(cycle, "scoring_deadline", None)
+    """When scoring ends: the planned start of 인증위원회 (the cycle's stage schedule), at
+    midnight local time; None when the cycle plans no date for it."""
+    from datetime import time
+
+    from .models import CycleStageDate
+
+    planned = CycleStageDate.objects.filter(cycle=cycle, stage=Stage.COMMITTEE).first()
+    if planned is None:
+        return None
+    return timezone.make_aware(datetime.combine(planned.starts_on, time.min))
 
 
 def scoring_deadline_reminders(today: date) -> int:

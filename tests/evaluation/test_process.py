@@ -720,3 +720,22 @@ def test_renewal_open_reaches_a_certified_institution_that_has_not_applied(
     assert renewal_open_reminders(timezone.localdate()) == 1
     assert renewal_open_reminders(timezone.localdate()) == 0  # once per cycle
     assert Notification.objects.get(event="renewal_open").recipient == member
+
+
+def test_scoring_reminders_count_down_to_the_planned_committee(evaluated, admin_user):
+    from evaluation.models import CycleStageDate
+    from evaluation.notices import scoring_deadline_reminders
+    from evaluation.services.sheet import sheet_unlock
+    from notifications.models import Notification
+
+    cycle, application, assignments = evaluated
+    today = timezone.localdate()
+    CycleStageDate.objects.create(
+        cycle=cycle, stage=Stage.COMMITTEE, starts_on=today + timedelta(days=3)
+    )
+    assert scoring_deadline_reminders(today) == 0  # every sheet is confirmed
+    sheet_unlock(assignment=assignments[0], by=admin_user, reason="재확인")
+    assert scoring_deadline_reminders(today) == 1
+    assert scoring_deadline_reminders(today) == 0  # once a day and recipient
+    row = Notification.objects.get(event="scoring_deadline")
+    assert row.recipient == assignments[0].evaluator and row.context["days_left"] == 3

@@ -310,6 +310,7 @@ class ApplicationResult:
     certificates: list[Certificate]  # the institution's, ``valid_on_reference`` set
     areas: list[Area] = field(default_factory=list)
     dropped: frozenset[str] = frozenset()  # counted sheets the rule left out (usernames)
+    evaluator_labels: list[str] = field(default_factory=list)  # names, in column order
 
     @property
     def open_areas(self) -> list[Area]:
@@ -382,6 +383,7 @@ def application_result(application: Application) -> ApplicationResult:
         certificates=certificates,
         areas=areas,
         dropped=frozenset(pure.dropped) if pure else frozenset(),
+        evaluator_labels=[a.evaluator.display_name for a in counted],
     )
 
 

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import AreaSubstitution, Result, Stage
+from evaluation.models import AreaSubstitution, Cycle, Result, Stage
 from evaluation.services import results as svc
-from institutions.models import Certificate
+from institutions.models import Certificate, User
 from institutions.roles import Role
 from institutions.services import membership_add
 
@@ -200,6 +200,7 @@ def test_dashboard_page_itself_keeps_the_strict_csp(client_for, manager, scored)
 
 def test_result_page_shows_figures_sheets_and_items(client_for, manager, scored):
     application, _ = scored
+    User.objects.filter(username="evaluator1").update(name="김평가")  # columns show names
     text = _text(
         client_for(manager).get(reverse("evaluation:application_result", args=[application.pk]))
     )
@@ -209,7 +210,23 @@ def test_result_page_shows_figures_sheets_and_items(client_for, manager, scored)
     # A.1.1: evaluator1 S 10, evaluator3 B 6, evaluator9 A 8 → 8.00; spread 4, sd 1.63
     row = items[items.index(">A.1.1<") : items.index("</tr>", items.index(">A.1.1<"))]
     assert re.findall(r'text-end">([^<]+)</td>', row) == ["10", "10", "6", "8", "8.00", "4 / 1.63"]
+    # Issue 14, item 17: item columns are headed by names, not log-in IDs; the count of
+    # sheets says that the rule left some scores out.
+    assert '<th scope="col" class="text-end">김평가</th>' in items
+    assert '<th scope="col" class="text-end">evaluator1</th>' not in items
+    assert "집계 대상 평가표" in text
+    assert 'data-testid="dropped-note"' not in text  # this rule leaves no sheet out
     assert "결정 기록" not in text  # managers read
+
+
+def test_result_page_says_when_the_rule_leaves_scores_out(client_for, manager, scored):
+    application, _ = scored
+    Cycle.objects.filter(pk=application.cycle_id).update(aggregation_rule="trimmed_mean")
+    text = _text(
+        client_for(manager).get(reverse("evaluation:application_result", args=[application.pk]))
+    )
+    assert 'data-testid="dropped-note"' in text
+    assert "평가표의 점수가 일부 항목에서 빠졌습니다" in text
 
 
 def test_result_page_without_any_confirmed_sheet(client_for, admin_user, application):

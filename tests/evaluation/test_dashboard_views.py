@@ -216,6 +216,10 @@ def test_result_page_shows_figures_sheets_and_items(client_for, manager, scored)
     assert '<th scope="col" class="text-end">evaluator1</th>' not in items
     assert "집계 대상 평가표" in text
     assert 'data-testid="dropped-note"' not in text  # this rule leaves no sheet out
+    # Issue 14, item 17: the way on to the audit trail and to the 결과보고서.
+    links = text[text.index('data-testid="result-links"') :]
+    assert reverse("evaluation:sheet_audit", args=[application.pk]) in links
+    assert f'action="{reverse("reports:request_result", args=[application.pk])}"' in links
     assert "결정 기록" not in text  # managers read
 
 

@@ -141,6 +141,7 @@ class ResultRow:
     substituted: set[str]
     sheets_active: int
     sheets_confirmed: int
+    stale_decision: bool = False  # decided on another counted-sheet set (ADR 011)
 
     @property
     def total(self) -> Decimal | None:
@@ -171,9 +172,8 @@ class ResultRow:
 
     @property
     def committee_stale(self) -> bool:
-        """The figures changed after the 인증위원회 decided: it should decide again."""
-        r = self.result
-        return bool(r and r.committee_at and r.computed_at > r.committee_at)
+        """The counted sheets changed after the 인증위원회 decided: it must decide again."""
+        return self.stale_decision
 
 
 SORTS = {
@@ -216,8 +216,8 @@ def cycle_areas(cycle: Cycle) -> list[Area]:
 
 
 def cycle_results_table(cycle: Cycle, areas: list[Area]) -> list[ResultRow]:
-    """One row per (not withdrawn) application of ``cycle`` with its stored result and sheet
-    counts: two queries."""
+    """One row per (not withdrawn) application of ``cycle`` with its stored result, sheet
+    counts and whether its committee decision is stale: three queries."""
     active = Q(assignments__exclusion="")
     applications = (
         Application.objects.filter(cycle=cycle)
@@ -238,6 +238,10 @@ def cycle_results_table(cycle: Cycle, areas: list[Area]) -> list[ResultRow]:
         "application_id", "area__code"
     ):
         substituted.setdefault(app_id, set()).add(code)
+    applications = list(applications)
+    from ..process import stale_decisions
+
+    stale = stale_decisions([a.result for a in applications if getattr(a, "result", None)])
     rows = []
     for app in applications:
         result = getattr(app, "result", None)
@@ -250,6 +254,7 @@ def cycle_results_table(cycle: Cycle, areas: list[Area]) -> list[ResultRow]:
                 substituted=substituted.get(app.pk, set()),
                 sheets_active=app.sheets_active,
                 sheets_confirmed=app.sheets_confirmed,
+                stale_decision=bool(result and result.pk in stale),
             )
         )
     return rows

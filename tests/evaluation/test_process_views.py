@@ -290,3 +290,22 @@ def test_the_sheet_is_read_only_outside_the_scoring_window(
     assert "'인증위원회' 단계입니다" in text
     assert "hx-post=" not in text  # no field saves
     assert 'data-testid="confirm-link"' not in text
+
+
+def test_dashboard_and_result_page_flag_a_stale_decision(
+    evaluated,  # noqa: F811
+    client_for,
+    admin_user,
+):
+    from evaluation.services.sheet import sheet_unlock
+
+    cycle, application, assignments = evaluated
+    cycle = cycle_advance_stage(cycle=cycle, by=admin_user, expected_stage=Stage.SITE_VISIT)
+    _decide_all(cycle, admin_user)
+    client = client_for(admin_user)
+    dashboard = reverse("evaluation:cycle_dashboard", args=[cycle.slug])
+    result = reverse("evaluation:application_result", args=[application.pk])
+    assert "재심의 필요" not in client.get(dashboard).content.decode()
+    sheet_unlock(assignment=assignments[0], by=admin_user, reason="재확인")
+    assert "재심의 필요" in client.get(dashboard).content.decode()
+    assert 'data-testid="stale-decision"' in client.get(result).content.decode()

@@ -322,6 +322,16 @@ def test_confirm_page_lists_missing_items(client_for, cleared_assignment):
     # Issue 14, item 17: each unfinished item links to its card on the sheet.
     sheet_url = _url("sheet", cleared_assignment)
     assert f'<a href="{sheet_url}#item-B.1.2">B.1.2 항목 B.1.2: 등급 미입력' in html
+    # …and the sheet has an index of its 19 items that stays in view while scrolling.
+    sheet = _text(client.get(sheet_url))
+    index = sheet[
+        sheet.index('data-testid="sheet-index"') : sheet.index(
+            "</nav>", sheet.index('data-testid="sheet-index"')
+        )
+    ]
+    assert index.count('<a href="#item-') == 19
+    assert '<a href="#item-B.1.2">B.1.2</a>' in index  # unfinished: no ✔
+    assert "완료 </span>B.1.1</a>" in index
     assert 'name="password"' not in html
     response = client.post(_url("sheet_confirm", cleared_assignment), {"password": PASSWORD})
     assert response.status_code == 400

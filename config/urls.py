@@ -69,3 +69,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+# A database outage met in a middleware answers 503 too (see config/views.server_error).
+handler500 = "config.views.server_error"

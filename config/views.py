@@ -52,3 +52,19 @@ def healthz(request):
         "broker": {"ok": broker_ok, "detail": broker_detail},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def server_error(request):
+    """handler500. A database outage met before any view ran (in a middleware that reads the
+    session or the user) is answered like one met in a view: 503 in Korean with Retry-After
+    (``DatabaseUnavailableMiddleware`` only sees exceptions raised by views). Anything else:
+    the standalone 500 page, as Django's own handler renders it."""
+    import sys
+
+    from django.views.defaults import server_error as django_server_error
+
+    from .middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response(request)
+    return django_server_error(request)

@@ -70,6 +70,7 @@ def test_register_confirm_approve_invite_apply(page, login, admin_user):
 
     # 4. The admin approves
     login(admin_user.username)
+    page.get_by_role("button", name="관리", exact=True).click()  # the admin menu of people pages
     page.get_by_role("link", name="가입 심사").click()
     page.get_by_role("link", name="새길일자리").click()
     page.get_by_role("button", name="승인").click()

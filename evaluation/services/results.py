@@ -364,7 +364,9 @@ def _store(cycle: Cycle, computed: dict[int, Computed], *, whole_cycle: bool) ->
     if whole_cycle and connection.vendor == "sqlite":
         _insert_rows(created)  # the callers of a whole-cycle recompute need no primary keys
     else:
-        Result.objects.bulk_create(created)
+        # The base manager skips the freeze guard's parent check (one query): ``_lock_cycle``
+        # has refused a cycle at 확정 under the same lock already.
+        Result._base_manager.bulk_create(created)
     _update_rows(figure_rows, [*FIGURES, "rank", "computed_at"])
     _update_rows(rank_only, ["rank"])
     return {

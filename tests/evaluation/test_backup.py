@@ -153,7 +153,9 @@ def _system() -> dict:
             key=repr,
         ),
         "results": list(
-            Result.objects.order_by("application__institution__name").values(
+            Result.objects.order_by(
+                "application__cycle__slug", "application__institution__name"
+            ).values(
                 "application__institution__name",
                 "total",
                 "areas",

@@ -133,6 +133,9 @@ def test_key_rotation_keeps_old_seals_verifiable(confirmed, settings):
     assert _differences(confirmed) == []
 
 
+# The backup takes its own REPEATABLE READ snapshot, which PostgreSQL allows only at the start
+# of a transaction: not inside the test's own (as tests/evaluation/test_backup.py does too).
+@pytest.mark.django_db(transaction=True)
 def test_backup_manifest_is_sealed_and_a_recomputed_sha256_is_refused(confirmed, tmp_path):
     archive = tmp_path / "backup"
     call_command("backup", out=archive, stdout=io.StringIO())

@@ -566,15 +566,21 @@ def gates_blocked(today: date) -> schedule.DigestSection | None:
 
     lines = []
     first_slug = ""
+    # The planned dates of every open cycle in one query; only the cycles whose next stage is
+    # due have their gate read.
+    planned_on = {
+        (d.cycle_id, d.stage): d.starts_on
+        for d in CycleStageDate.objects.exclude(cycle__stage=Stage.FINAL)
+    }
     for cycle in Cycle.objects.exclude(stage=Stage.FINAL).order_by("slug"):
         nxt = cycle.next_stage
-        planned = CycleStageDate.objects.filter(cycle=cycle, stage=nxt).first()
-        if planned is None or planned.starts_on > today:
+        starts_on = planned_on.get((cycle.pk, nxt))
+        if starts_on is None or starts_on > today:
             continue
         blockers = stage_blockers(cycle)
         if blockers:
             lines.append(
-                f"{cycle.title}: '{nxt.label}' 예정일 {planned.starts_on} 경과, "
+                f"{cycle.title}: '{nxt.label}' 예정일 {starts_on} 경과, "
                 f"막는 이유 {len(blockers)}건 — {blockers[0].message}"
             )
             first_slug = first_slug or cycle.slug

@@ -25,6 +25,7 @@ from indicators.models import Item
 from .. import notices, process, queries
 from ..models import (
     Application,
+    Assignment,
     AuditAction,
     Objection,
     ObjectionItem,
@@ -211,7 +212,10 @@ def objection_rereview(*, objection: Objection, by, reason: str, item_ids) -> Ob
     objection.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
     application_result_recompute(application=application)
     notices.objection_decided(objection)
-    notices.sheets_reopened(objection, [sheet.assignment for sheet in sheets])
+    reopened = Assignment.objects.filter(sheet__in=sheets).select_related(
+        "evaluator", "application__cycle", "application__institution"
+    )  # one query for the notices, not three per sheet
+    notices.sheets_reopened(objection, list(reopened))
     return objection
 
 

@@ -31,7 +31,7 @@ from ..forms_assignment import (
 from ..models import Application, Assignment, Challenge, ChallengeDecision, Cycle, Declaration
 from ..queries import assignment as aq
 from ..services import assignment as services
-from .common import client_ip, error_messages, require
+from .common import client_ip, error_messages, form_data, require
 
 
 def _staff_cycle(request, slug) -> Cycle:
@@ -42,11 +42,6 @@ def _staff_cycle(request, slug) -> Cycle:
 def _admin_cycle(request, slug) -> Cycle:
     require(aq.can_assign(request.user))
     return get_object_or_404(queries.visible_cycles(request.user), slug=slug)
-
-
-def _data(request):
-    """Bound on POST even when the POST is empty (``request.POST or None`` would not be)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _safe_next(request, default: str) -> str:
@@ -98,7 +93,7 @@ def application_assignments(request, pk):
     can_assign = aq.can_assign(request.user)
     candidates = aq.evaluator_pool_for(application)
     form = AssignOneForm(
-        _data(request),
+        form_data(request),
         evaluators=aq.evaluator_pool().filter(pk__in=[u.pk for u in candidates]),
     )
     errors: list[str] = []
@@ -157,7 +152,9 @@ def bulk(request, slug):
         .select_related("institution")
         .order_by("institution__name", "pk")
     )
-    form = BulkAssignForm(_data(request), applications=applications, evaluators=aq.evaluator_pool())
+    form = BulkAssignForm(
+        form_data(request), applications=applications, evaluators=aq.evaluator_pool()
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +205,7 @@ def auto(request, slug):
         members = list(pool)
         initial = {"cap": _default_cap(cycle, len(members)), "evaluators": members}
     form = AutoAssignForm(
-        _data(request),
+        form_data(request),
         evaluators=pool,
         initial=initial,
     )
@@ -369,7 +366,7 @@ def challenge_request(request, pk):
         .select_related("evaluator")
         .order_by("assigned_at", "pk")
     )
-    form = ChallengeRequestForm(_data(request), assignments=assignments)
+    form = ChallengeRequestForm(form_data(request), assignments=assignments)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -412,7 +409,7 @@ def pledge(request, slug):
     )
     signed = cycle.pledges.filter(evaluator=request.user).first()
     home = reverse("home")
-    form = PledgeForm(_data(request))
+    form = PledgeForm(form_data(request))
     if request.method == "POST" and signed is None and form.is_valid():
         services.pledge_sign(cycle=cycle, evaluator=request.user, ip=client_ip(request))
         messages.success(request, _("서약서에 서명했습니다."))
@@ -443,7 +440,7 @@ def declare(request, pk):
     if not aq.has_signed_pledge(request.user, assignment.application.cycle):
         pledge_url = reverse("evaluation:pledge", args=[assignment.application.cycle.slug])
         return redirect(f"{pledge_url}?{urlencode({'next': here})}")
-    form = DeclarationForm(_data(request))
+    form = DeclarationForm(form_data(request))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         conflict = form.cleaned_data["declaration"] == "conflict"

@@ -22,5 +22,11 @@ def client_ip(request) -> str | None:
     return institutions_client_ip(request)
 
 
+def form_data(request):
+    """The POST data, bound even when the POST is empty (``request.POST or None`` would leave
+    the form unbound, so an empty submission would be ignored rather than refused)."""
+    return request.POST if request.method == "POST" else None
+
+
 def error_messages(exc) -> list[str]:
     return list(getattr(exc, "messages", None) or [str(exc)])

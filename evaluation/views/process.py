@@ -22,20 +22,8 @@ from ..queries.sheet import sheet_rubric
 from ..services import objections as objection_services
 from ..services.assignment import withdrawal_decide
 from ..services.cycles import cycle_advance_stage
-from .common import error_messages, require
-
-
-def _data(request):
-    """The POST data, bound even when empty (an empty POST is validated, not ignored)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _staff_cycle(request, slug):
-    require(queries.is_staff_reader(request.user))
-    return get_object_or_404(
-        queries.visible_cycles(request.user).select_related("rubric_version__rubric"), slug=slug
-    )
-
+from .common import error_messages, form_data, require
+from .cycles import _staff_cycle
 
 # --- stage advance -------------------------------------------------------------------------
 
@@ -46,7 +34,7 @@ def cycle_advance(request, slug):
     needed: the confirmation is a required checkbox)."""
     require(queries.can_manage_cycles(request.user))
     cycle = _staff_cycle(request, slug)
-    form = AdvanceForm(_data(request), initial={"expected_stage": cycle.stage})
+    form = AdvanceForm(form_data(request), initial={"expected_stage": cycle.stage})
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +75,7 @@ def cycle_advance(request, slug):
 def objection_file(request, pk):
     application = pq.objectable_application(request.user, pk)
     items = sheet_rubric(application.cycle.rubric_version)[0]
-    form = ObjectionForm(_data(request), items=items)
+    form = ObjectionForm(form_data(request), items=items)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +208,7 @@ def objection_list(request, slug):
 @login_required
 def withdrawal_decide_view(request, pk):
     withdrawal = get_object_or_404(pq.visible_withdrawals(request.user), pk=pk)
-    form = WithdrawalDecisionForm(_data(request))
+    form = WithdrawalDecisionForm(form_data(request))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

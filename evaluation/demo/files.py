@@ -126,21 +126,25 @@ def docx(title: str, lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-_item_pdfs: dict[int, bytes] = {}
+_item_pdfs: dict[tuple, bytes] = {}
 
 
 def item_pdf(item) -> bytes:
-    """One rendered PDF per item, shared by the institutions."""
-    if item.pk not in _item_pdfs:
-        _item_pdfs[item.pk] = pdf(
+    """One rendered PDF per item, shared by the institutions. Cached by what the PDF shows,
+    not by the item's primary key: a key can name another item once a database is emptied and
+    seeded again in the same process (the tests do), and two items' files would then match."""
+    purpose = tuple((item.purpose or [])[:2])
+    key = (item.code, item.title, purpose)
+    if key not in _item_pdfs:
+        _item_pdfs[key] = pdf(
             f"{item.code} {item.title}",
             [
                 f"평가항목: {item.code} {item.title}",
                 "이 문서는 데모용으로 자동 생성한 증빙 자료입니다.",
-                *(f"· {line}" for line in (item.purpose or [])[:2]),
+                *(f"· {line}" for line in purpose),
             ],
         )
-    return _item_pdfs[item.pk]
+    return _item_pdfs[key]
 
 
 def evidence_files(institution, item, position: int, *, docx_every: int = 0) -> list[ContentFile]:

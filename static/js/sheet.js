@@ -1,102 +1,17 @@
-// Score sheet (evaluation/templates/evaluation/sheet): live points per item, debounced
-// autosave of typed input, the conflict's "keep mine" button, and a warning before leaving
-// with unsaved input. htmx sends every save: each item form has
-// hx-trigger="change, submit, autosave", so all saves of one item come from the form element
-// and htmx queues them one after the other (each carries the version the previous one got).
-// Points shown here are a preview only; the server computes them (Decimal) on every save.
+// Score sheet (evaluation/templates/evaluation/sheet): debounced autosave of typed input, the
+// conflict's "keep mine" button, and a warning before leaving with unsaved input. htmx sends
+// every save: each item form has hx-trigger="change, submit, autosave", so all saves of one
+// item come from the form element and htmx queues them one after the other (each carries the
+// version the previous one got).
+// No arithmetic here: an item's points are the ones the server computed (evaluation/scoring,
+// Decimal) and sent back with the save (the out-of-band <output id="points-…"> of
+// _item_status.html). Until that answer arrives the line says the points are being computed.
 (function () {
   "use strict";
 
   var DELAY_MS = 1000;
   var timers = new Map(); // form -> pending autosave timeout
   var inFlight = new Set();
-
-  // --- exact decimal arithmetic on strings (BigInt), no floats -------------------------------
-  function parseDec(text) {
-    // The server's rule (evaluation/numbers.py): "." is the only decimal separator, "," only
-    // separates thousands (1,200), no exponents. "13,5" is not 135: it is no number at all.
-    var t = String(text === undefined || text === null ? "" : text).trim();
-    if (!/^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(t)) { return null; }
-    t = t.replace(/,/g, "");
-    var negative = t.charAt(0) === "-";
-    t = t.replace(/^[-+]/, "");
-    var parts = t.split(".");
-    var frac = parts[1] || "";
-    var digits = (parts[0] || "0") + frac;
-    var n = BigInt(digits);
-    return { n: negative ? -n : n, s: frac.length };
-  }
-
-  function scaled(a, s) {
-    return a.n * (BigInt(10) ** BigInt(s - a.s));
-  }
-
-  function cmp(a, b) {
-    var s = Math.max(a.s, b.s);
-    var x = scaled(a, s), y = scaled(b, s);
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-
-  function fmtDec(a) {
-    var negative = a.n < 0;
-    var digits = (negative ? -a.n : a.n).toString();
-    if (a.s > 0) {
-      while (digits.length <= a.s) { digits = "0" + digits; }
-      digits = digits.slice(0, digits.length - a.s) + "." + digits.slice(digits.length - a.s);
-      digits = digits.replace(/0+$/, "").replace(/\.$/, "");
-    }
-    if (digits === "0") { negative = false; }
-    return (negative ? "-" : "") + digits;
-  }
-
-  // --- live points ---------------------------------------------------------------------------
-  function livePoints(form) {
-    var method = form.dataset.method;
-    var max = parseDec(form.dataset.points);
-    if (method === "grade") {
-      var checked = form.querySelector("input[name=grade]:checked");
-      return checked ? { text: checked.dataset.points } : null;
-    }
-    var input = form.querySelector("input[name=value], input[name=count]");
-    if (!input || input.value.trim() === "") { return null; }
-    var v = parseDec(input.value);
-    if (method === "penalty") {
-      if (!/^\d+$/.test(input.value.trim())) { return { error: "0 이상의 정수" }; }
-      if (v.n === BigInt(0)) { return { text: "0" }; }
-      var per = parseDec(form.dataset.perCase);
-      var product = { n: per.n * v.n, s: per.s };
-      return { text: fmtDec(cmp(product, max) < 0 ? max : product) };
-    }
-    if (v === null) { return { error: "숫자가 아님" }; }
-    if (method === "bands") {
-      var best = null;
-      (form.dataset.bands || "").split(";").forEach(function (pair) {
-        var bits = pair.split(":");
-        var min = parseDec(bits[0]);
-        if (min !== null && cmp(min, v) <= 0 && (best === null || cmp(min, best.min) > 0)) {
-          best = { min: min, points: bits[1] };
-        }
-      });
-      return { text: best ? best.points : "0" };
-    }
-    // points: 0..max, a multiple of step
-    var step = parseDec(form.dataset.step || "1");
-    var zero = { n: BigInt(0), s: 0 };
-    var s = Math.max(v.s, step.s);
-    if (cmp(v, zero) < 0 || cmp(v, max) > 0 || scaled(v, s) % scaled(step, s) !== BigInt(0)) {
-      return { error: "0~" + fmtDec(max) + "점, " + fmtDec(step) + "점 단위" };
-    }
-    return { text: fmtDec(v) };
-  }
-
-  function renderPoints(form) {
-    var out = document.getElementById("points-" + form.dataset.sheetItem);
-    if (!out) { return; }
-    var result = livePoints(form);
-    if (result === null) { out.textContent = "—"; }
-    else if (result.error) { out.textContent = "⚠ " + result.error; }
-    else { out.textContent = result.text + "점"; }
-  }
 
   function setState(form, text) {
     var state = form.querySelector(".save-status .save-state");
@@ -117,10 +32,20 @@
     }
   }
 
+  // The points on screen belong to the last saved entry: once the entry changes they are
+  // marked as pending until the save's answer replaces them.
+  function markPointsPending(form) {
+    var out = document.getElementById("points-" + form.dataset.sheetItem);
+    if (out) { out.textContent = "계산 중…"; }
+  }
+
   document.addEventListener("input", function (event) {
     var form = itemForm(event.target);
     if (!form) { return; }
-    renderPoints(form);
+    if (event.target.name === "grade" || event.target.name === "value" ||
+        event.target.name === "count") {
+      markPointsPending(form);
+    }
     if (event.target.type === "radio") { return; } // its change event saves at once
     cancelTimer(form);
     setState(form, "입력 중… (잠시 후 자동 저장)");
@@ -134,7 +59,6 @@
     var form = itemForm(event.target);
     if (!form) { return; }
     cancelTimer(form); // htmx saves on this change event
-    renderPoints(form);
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -148,7 +72,13 @@
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = itemForm(event.target);
-    if (form) { inFlight.delete(form); }
+    if (!form) { return; }
+    inFlight.delete(form);
+    if (!event.detail.successful) {
+      // Refused (422), overtaken (409) or not answered: nothing was computed for this entry.
+      var out = document.getElementById("points-" + form.dataset.sheetItem);
+      if (out && out.textContent === "계산 중…") { out.textContent = "— (저장되지 않음)"; }
+    }
   });
 
   // Answers that are not the item's own fragment: keep the version the screen holds and say

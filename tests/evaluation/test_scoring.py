@@ -623,7 +623,7 @@ def test_rank_uses_the_rounded_total():
 
 # --- Purity: no Django, no project, no floats --------------------------------------------------
 
-SCORING = ROOT / "evaluation" / "scoring.py"
+SCORING = ROOT / "evaluation" / "scoring"
 ALLOWED = {
     "__future__",
     "collections",
@@ -637,16 +637,27 @@ ALLOWED = {
 }
 
 
-def test_scoring_imports_only_the_allowed_standard_library():
-    tree = ast.parse(SCORING.read_text(encoding="utf-8"))
-    imported = set()
+def scoring_modules():
+    modules = sorted(SCORING.glob("*.py"))
+    assert len(modules) > 1 and SCORING / "__init__.py" in modules
+    return modules
+
+
+@pytest.mark.parametrize("path", scoring_modules(), ids=lambda p: p.name)
+def test_scoring_imports_only_the_allowed_standard_library(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    siblings = {p.stem for p in scoring_modules()}
+    imported, relative = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # within the package only: ``from .exact import …``, never ``from .. import …``
+            assert node.level == 1 and node.module in siblings, ast.unparse(node)
+            relative.add(node.module)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "relative import in scoring.py"
             imported.add(node.module.split(".")[0])
-    assert imported, "the AST walk found no imports at all"
+    assert imported or relative, "the AST walk found no imports at all"
     assert imported <= ALLOWED, imported - ALLOWED
     floats = [
         n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float

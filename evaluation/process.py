@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from . import tally
 from .models import (
     EVALUATED_STATUSES,
     OBJECTION_CLOSED,
@@ -32,7 +33,6 @@ from .models import (
     Result,
     Sheet,
     SheetReopening,
-    SheetStatus,
     Stage,
     WithdrawalRequest,
 )
@@ -64,14 +64,10 @@ def _when(moment: datetime) -> str:
 
 
 def counted_sheets(application_ids) -> Q:
-    """The rule "which sheets count", as a filter over Sheet: confirmed, of an active (not
-    excluded) assignment -- the rule ``services.results.load_sheets`` applies. (Only submitted
+    """The counted sheets of ``application_ids``, as a filter over Sheet: the tally's rule
+    (``tally.counted``, ADR 018), the one every result is computed with. (Only submitted
     applications can get a confirmed sheet: ``scoring_blockers``.)"""
-    return Q(
-        assignment__application_id__in=application_ids,
-        status=SheetStatus.CONFIRMED,
-        assignment__exclusion="",
-    )
+    return tally.counted() & Q(assignment__application_id__in=application_ids)
 
 
 def counted_basis(application_ids) -> dict[int, str]:

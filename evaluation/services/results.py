@@ -4,7 +4,8 @@ decision; area substitution by certificate.
 Contract used by the sheet services: ``application_result_recompute(application=...)`` is
 called (inside the confirming/unlocking transaction) whenever a sheet is confirmed or unlocked.
 
-How a result is computed (docs/decisions/008-results-storage-and-recompute.md):
+How a result is computed (docs/decisions/008-results-storage-and-recompute.md) is the tally's
+(``evaluation.tally``, ADR 018); this module stores it:
 - every sheet of the application goes to ``scoring.aggregate``; only confirmed sheets of active
   (not excluded: 회피·기피·제척) assignments count, with their stored ``ItemScore.points``;
 - an area substituted by a confirmed certificate (``AreaSubstitution``) is scored as points ×
@@ -23,284 +24,36 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
-from decimal import Decimal
-from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F
-from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
-from indicators.models import Area, Item
+from indicators.models import Area
 from institutions.models import Certificate
 
 from .. import process, queries, scoring
-from ..adapters import scoring_rubric
 from ..models import (
     Application,
     AreaSubstitution,
     Assignment,
     Cycle,
-    CycleAreaMinimum,
     Decision,
     FrozenCycleError,
-    ItemScore,
     Result,
-    Sheet,
     SheetStatus,
     Stage,
 )
-
-# The figures a recompute writes (``rank`` is written separately when only it changes).
-FIGURES = (
-    "total",
-    "areas",
-    "penalties",
-    "decision",
-    "reasons",
-    "sheets_counted",
-    "disagreement",
-    "normalised_total",
+from ..tally import (  # noqa: F401 -- computed by the tally (ADR 018), re-exported for callers
+    FIGURES,
+    Computed,
+    CycleRules,
+    compute,
+    cycle_rules,
+    load_sheets,
+    ranking_field,
+    ranks,
 )
-
-
-# --- the cycle's rules -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CycleRules:
-    """Everything an aggregation of one cycle needs besides the sheets."""
-
-    rubric: scoring.Rubric
-    rule: scoring.Rule
-    threshold: Decimal
-    area_minimums: dict[str, Decimal]
-    disagreement_ratio: Decimal
-    item_codes: dict[int, str]  # Item pk → code
-    item_areas: dict[str, str]  # item code → area code
-    methods: dict[str, str]  # item code → scoring method
-
-    @property
-    def rounding(self) -> scoring.Rounding:
-        return self.rubric.rounding
-
-
-def cycle_rules(cycle: Cycle) -> CycleRules:
-    """The cycle's aggregation settings and its rubric in pure form (three queries at most
-    once the frozen rubric is cached: the version, the minimums, the items)."""
-    version = cycle.rubric_version
-    minimums = {
-        code: ratio
-        for code, ratio in CycleAreaMinimum.objects.filter(cycle=cycle).values_list(
-            "area__code", "ratio"
-        )
-    }
-    item_codes, item_areas, methods = {}, {}, {}
-    for pk, code, area, method in Item.objects.filter(version_id=version.pk).values_list(
-        "pk", "code", "indicator__area__code", "method"
-    ):
-        item_codes[pk] = code
-        item_areas[code] = area
-        methods[code] = method
-    return CycleRules(
-        rubric=scoring_rubric(version),
-        rule=scoring.Rule(cycle.aggregation_rule),
-        threshold=cycle.pass_threshold,
-        area_minimums=minimums,
-        disagreement_ratio=cycle.disagreement_ratio,
-        item_codes=item_codes,
-        item_areas=item_areas,
-        methods=methods,
-    )
-
-
-# --- computing -----------------------------------------------------------------------------
-
-
-@dataclass
-class Computed:
-    """What the stored result of one application should hold (rounded figures)."""
-
-    application_id: int
-    total: Decimal | None = None
-    areas: dict[str, str] = field(default_factory=dict)
-    penalties: Decimal = Decimal(0)
-    decision: str = ""
-    reasons: list[str] = field(default_factory=list)
-    sheets_counted: int = 0
-    disagreement: dict[str, dict] = field(default_factory=dict)
-    result: scoring.Result | None = None  # the full pure result (items, indicators, …)
-    substituted: frozenset[str] = frozenset()
-    normalised_total: Decimal | None = None  # z_mean only: the ranking total (ADR 005)
-    z_refusal: tuple[str, ...] = ()  # z_mean only: why the cycle cannot be normalised
-
-    @property
-    def figures(self) -> dict:
-        return {name: getattr(self, name) for name in FIGURES}
-
-
-def _computed(application_id: int, result: scoring.Result, substituted) -> Computed:
-    return Computed(
-        application_id=application_id,
-        total=result.total.rounded,
-        areas={a.code: str(a.score.rounded) for a in result.areas},
-        penalties=result.penalty_total.rounded,
-        decision=Decision.PASS if result.passed else Decision.FAIL,
-        reasons=list(result.reasons),
-        sheets_counted=len(result.kept) + len(result.dropped),
-        # Only the flagged items: the dashboard lists them; the result page recomputes the
-        # spread and deviation of every item from the sheets.
-        disagreement={
-            d.code: {"sd": str(d.stdev), "spread": scoring.fmt(d.spread), "flagged": True}
-            for d in result.disagreements
-            if d.flagged
-        },
-        result=result,
-        substituted=frozenset(substituted),
-    )
-
-
-# Points travel as integers in units of 10**-POINT_PLACES (the column's scale): the score rows
-# are the one large read (57,000 for 1,000 applications), and integers cross the driver much
-# faster than NUMERIC (PostgreSQL) or REAL (SQLite) values; ROUND guards against SQLite's
-# binary floating point (0.29 × 1000 = 289.999…).
-POINT_PLACES = ItemScore._meta.get_field("points").decimal_places
-_SCALED_POINTS = Cast(Round(F("points") * 10**POINT_PLACES), BigIntegerField())
-
-
-def _points(scaled: int, _memo: dict = {}) -> Decimal:  # noqa: B006 -- a deliberate cache
-    """Scaled integer points back to the exact Decimal (each distinct value built once)."""
-    value = _memo.get(scaled)
-    if value is None:
-        value = Decimal(scaled).scaleb(-POINT_PLACES)
-        if len(_memo) < 10_000:
-            _memo[scaled] = value
-    return value
-
-
-def _raw_rows(queryset):
-    """The rows of a ``values_list`` queryset straight from the cursor, skipping Django's
-    per-value converters (the columns read this way are integers)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(10_000):
-            yield from rows
-
-
-def load_sheets(
-    cycle: Cycle, rules: CycleRules, application_ids=None, *, sheet_points=None
-) -> tuple[dict[int, list[scoring.Sheet]], dict[int, set[str]]]:
-    """Every sheet of the cycle (or of ``application_ids``) as pure ``scoring.Sheet``s, and
-    the substituted areas per application: three queries whatever the numbers.
-
-    Sheets that do not count (draft, or an excluded assignment) come without points; points
-    on a substituted area's items are left out (the certificate replaces them).
-    ``sheet_points`` ({sheet id: {item code: points}}) replaces the stored points (as
-    ``verify_results`` does with points derived again from the entries)."""
-    # order_by(): no default ordering -- ItemScore's would join the rubric tables and sort
-    # every row (4× slower on PostgreSQL); the aggregation does not depend on row order.
-    sheets = Sheet.objects.filter(assignment__application__cycle=cycle).order_by()
-    scores = ItemScore.objects.filter(
-        sheet__assignment__application__cycle=cycle,
-        sheet__status=SheetStatus.CONFIRMED,
-        sheet__assignment__exclusion="",
-        points__isnull=False,
-    ).order_by()
-    subs = AreaSubstitution.objects.filter(application__cycle=cycle).order_by()
-    if application_ids is not None:
-        sheets = sheets.filter(assignment__application_id__in=application_ids)
-        scores = scores.filter(sheet__assignment__application_id__in=application_ids)
-        subs = subs.filter(application_id__in=application_ids)
-
-    substituted: dict[int, set[str]] = {}
-    for app_id, code in subs.values_list("application_id", "area__code"):
-        substituted.setdefault(app_id, set()).add(code)
-
-    points: dict[int, dict[str, Decimal]] = {}
-    codes = rules.item_codes
-    if sheet_points is not None:
-        points = sheet_points
-    else:
-        rows = _raw_rows(
-            scores.annotate(scaled=_SCALED_POINTS).values_list("sheet_id", "item_id", "scaled")
-        )
-        for sheet_id, item_id, value in rows:
-            points.setdefault(sheet_id, {})[codes[item_id]] = _points(value)
-
-    by_application: dict[int, list[scoring.Sheet]] = {}
-    areas_of = rules.item_areas
-    for sheet_id, app_id, username, status, exclusion in sheets.values_list(
-        "pk",
-        "assignment__application_id",
-        "assignment__evaluator__username",
-        "status",
-        "assignment__exclusion",
-    ):
-        confirmed, conflicted = status == SheetStatus.CONFIRMED, bool(exclusion)
-        own = points.get(sheet_id, {}) if confirmed and not conflicted else {}
-        skip = substituted.get(app_id)
-        if skip:
-            own = {c: v for c, v in own.items() if areas_of.get(c) not in skip}
-        by_application.setdefault(app_id, []).append(
-            scoring.Sheet(username, own, confirmed=confirmed, conflicted=conflicted)
-        )
-    return by_application, substituted
-
-
-def compute(
-    cycle: Cycle, rules: CycleRules, application_ids=None, *, sheet_points=None
-) -> tuple[dict[int, Computed], dict[int, list[str]]]:
-    """What every application's result should be, from the stored raw scores; no writes.
-
-    Returns (computed results by application id, problems by application id). An application
-    without a counted sheet gets an empty result (no total, no decision)."""
-    by_application, substituted = load_sheets(
-        cycle, rules, application_ids, sheet_points=sheet_points
-    )
-    computed: dict[int, Computed] = {}
-    problems: dict[int, list[str]] = {}
-    for app_id, app_sheets in by_application.items():
-        subs = substituted.get(app_id, set())
-        if not any(s.confirmed and not s.conflicted for s in app_sheets):
-            computed[app_id] = Computed(app_id, substituted=frozenset(subs))
-            continue
-        try:
-            result = scoring.aggregate(
-                rules.rubric,
-                app_sheets,
-                rule=rules.rule,
-                threshold=rules.threshold,
-                area_minimums=rules.area_minimums,
-                substituted_areas=subs,
-                disagreement_ratio=rules.disagreement_ratio,
-            )
-        except scoring.SheetError as exc:
-            problems[app_id] = list(exc.errors)
-        else:
-            computed[app_id] = _computed(app_id, result, subs)
-    for app_id in application_ids or ():
-        if app_id not in computed and app_id not in problems:
-            computed[app_id] = Computed(app_id, substituted=frozenset(substituted.get(app_id, ())))
-    if rules.rule is scoring.Rule.Z_MEAN and application_ids is None and not problems:
-        from .z_mean import normalise
-
-        normalise(computed, by_application, substituted, rules)
-    return computed, problems
-
-
-def ranks(totals: dict[int, Decimal | None]) -> dict[int, int | None]:
-    """Competition ranks (1, 2, 2, 4) by rounded total; no total, no rank."""
-    ranked = scoring.rank(
-        {
-            key: SimpleNamespace(total=SimpleNamespace(rounded=total))
-            for key, total in totals.items()
-            if total is not None
-        }
-    )
-    return {key: ranked.get(key) for key in totals}
 
 
 def _problem_error(problems: dict[int, list[str]]) -> scoring.SheetError:

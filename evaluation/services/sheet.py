@@ -12,7 +12,6 @@ Refusals are Korean and name the item (``A.1.1: …``). A refused write changes 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.models import Area, Item, ScoringMethod
+from indicators.models import Item, ScoringMethod
 
 from .. import numbers, process, queries, scoring
 from ..adapters import scoring_rubric
@@ -36,7 +35,10 @@ from ..models import (
 from ..queries.assignment import evaluator_application_ids
 from ..queries.sheet import entry_text, sheet_missing, sheet_rubric
 
-SHEET_FORMAT = "certeval.sheet/1"
+# The canonical content and its hash are the tally's (ADR 018): what 확정 seals here is what
+# verify_results checks. Re-exported: callers import them from here too.
+from ..tally import canonical_json, sheet_canonical_content, sheet_content_hash  # noqa: F401, I001
+
 MAX_COMMENT_CHARS = 4000
 # ItemScore.value is DECIMAL(16, 4), but SQLite keeps only 15 significant digits (a REAL):
 # 999999999999.9999 came back as 1E+12, which no longer fits, and every read of the row failed.
@@ -313,68 +315,6 @@ def _same(stored, new) -> bool:
 
 
 # --- completeness, content, hash -------------------------------------------------------------
-
-
-def sheet_canonical_content(sheet: Sheet) -> dict:
-    """The sheet's content as hashed at 확정 (see ADR 007 for the exact rules).
-
-    ``{"format", "application", "cycle", "rubric", "evaluator", "substituted_areas", "items"}``;
-    items are the scored ones (substituted areas left out), sorted by code, each
-    ``{"code", "method", "entry", "points", "strength", "improvement"}`` with numbers as
-    normalised decimal strings (no exponent, no trailing zeros).
-    """
-    assignment = sheet.assignment
-    application = assignment.application
-    version = application.cycle.rubric_version
-    # A confirmed sheet is verified against what it was confirmed with: a substitution
-    # confirmed later changes the result (the area scores by the certificate), not the sheet.
-    substituted = _substituted_area_ids(assignment, as_of=sheet.confirmed_at)
-
-    rows = (
-        ItemScore.objects.filter(sheet=sheet)
-        .exclude(item__indicator__area_id__in=substituted)
-        .select_related("item")
-        .order_by()
-    )
-    items = sorted(
-        (
-            {
-                "code": s.item.code,
-                "method": s.item.method,
-                "entry": entry_text(s) or None,
-                "points": _dec(s.points),
-                "strength": s.strength,
-                "improvement": s.improvement,
-            }
-            for s in rows
-        ),
-        key=lambda row: row["code"],
-    )
-    areas = sorted(Area.objects.filter(pk__in=substituted).values_list("code", flat=True))
-    return {
-        "format": SHEET_FORMAT,
-        "application": application.pk,
-        "cycle": application.cycle.slug,
-        "rubric": f"{version.rubric.code}@{version.version}",
-        "evaluator": assignment.evaluator_id,
-        "substituted_areas": areas,
-        "items": items,
-    }
-
-
-def canonical_json(content: dict) -> bytes:
-    """UTF-8 JSON with sorted keys, no insignificant whitespace, non-ASCII kept as is."""
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
-
-
-def sheet_content_hash(sheet: Sheet) -> str:
-    """HMAC-SHA256 (hex) under ``INTEGRITY_KEY`` of ``canonical_json(sheet_canonical_content(
-    sheet))``: keyed, so a database writer cannot recompute it (evaluation/integrity.py)."""
-    from .. import integrity
-
-    return integrity.mac(canonical_json(sheet_canonical_content(sheet)))
 
 
 # --- confirm and unlock ----------------------------------------------------------------------

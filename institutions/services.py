@@ -1,6 +1,5 @@
 """Writes for users, roles and institutions."""
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +7,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .mail import QueuedPasswordResetForm
 from .models import AccountAction, AccountAudit, Membership, User
 from .roles import GROUP_NAMES, GROUP_PERMISSIONS, Role
 
@@ -113,8 +113,8 @@ def user_revoke_role(*, user: User, role: Role, by: User | None, reason: str = "
 
 
 def _reset_mail(user: User, *, domain: str, use_https: bool) -> None:
-    """Django's own reset e-mail (PasswordResetForm.send_mail, Django's mail API) with a
-    one-time token for exactly this user."""
+    """Django's own reset e-mail (rendered as PasswordResetForm renders it, sent by
+    ``tasks.send_email``) with a one-time token for exactly this user."""
     context = {
         "email": user.email,
         "domain": domain,
@@ -124,7 +124,7 @@ def _reset_mail(user: User, *, domain: str, use_https: bool) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": "https" if use_https else "http",
     }
-    PasswordResetForm().send_mail(
+    QueuedPasswordResetForm().send_mail(
         "registration/password_reset_subject.txt",
         "institutions/email/password_reset_by_admin.txt",
         context,

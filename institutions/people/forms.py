@@ -1,12 +1,12 @@
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from ..mail import QueuedPasswordResetForm
 from ..models import Institution, InstitutionType
 from .services import EDITABLE_FIELDS
 
 
-class PasswordResetRequestForm(PasswordResetForm):
+class PasswordResetRequestForm(QueuedPasswordResetForm):
     email = forms.EmailField(
         label=_("이메일"),
         max_length=254,

@@ -5,10 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 
 # WeasyPrint needs pango; libharfbuzz-subset0 keeps PDF font subsetting fast (without it
 # WeasyPrint silently falls back to fontTools, 3-13x slower); fonts-nanum is the Korean font
-# the PDF stylesheets name. All from Debian: nothing is fetched at run time.
+# the PDF stylesheets name; gettext compiles the English catalogues (.po -> .mo) below.
+# All from Debian: nothing is fetched at run time.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum gettext \
  && fc-cache -f \
  && rm -rf /var/lib/apt/lists/*
 
@@ -16,6 +17,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
 RUN pip install -e . \
+ && find . -path '*/locale/*/LC_MESSAGES/django.po' -not -path './.venv/*' \
+      -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \; \
  && useradd --system --home /app certeval \
  && mkdir -p /app/var/media \
  && chown -R certeval /app/var

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format sysdeps sysdeps-test venv migrate seed worker bench clean
+.PHONY: run test lint format sysdeps sysdeps-test venv messages migrate seed worker bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 이상이 필요합니다.")'
@@ -18,6 +18,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# The English interface: every .po catalogue compiled into the .mo file Django reads, with
+# GNU gettext's msgfmt (a system package, see sysdeps) -- what `manage.py compilemessages` runs.
+# The .mo files are build products, not committed (docs/decisions/020-languages.md).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+messages: $(MO_FILES)
 
 sysdeps:
 	@scripts/system-deps.sh run
@@ -31,14 +42,14 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: sysdeps seed
+run: sysdeps messages seed
 	@echo ""
 	@echo "  인증평가시스템:  http://$(HOST):$(PORT)/"
 	@echo "  데모 계정 (비밀번호 demo1234!): admin, manager, evaluator1-3, inst1-5"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: sysdeps-test venv
+test: sysdeps-test venv messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -1,5 +1,11 @@
 """Middleware that sits above every app.
 
+``CookieLanguageMiddleware``: the page language is the one the switcher stored in the
+``django_language`` cookie (``django.views.i18n.set_language``), else ``LANGUAGE_CODE``
+(Korean). Unlike Django's ``LocaleMiddleware`` it never reads ``Accept-Language`` nor a URL
+prefix: a browser set to English still gets the Korean interface until its user switches.
+See docs/decisions/020-languages.md.
+
 ``DatabaseUnavailableMiddleware``: when a view fails because the database cannot be reached
 (PostgreSQL restarting, a failover, a dropped connection) the user gets a handled **503** with
 a Korean message and ``Retry-After`` -- for an htmx request a one-line fragment the page shows
@@ -12,9 +18,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -58,3 +67,36 @@ class DatabaseUnavailableMiddleware:
             exc_info=exception,
         )
         return database_unavailable_response(request)
+
+
+def request_language(request) -> str:
+    """The language of this request: the cookie's if it names one of ``LANGUAGES``, else the
+    default. Accept-Language is deliberately ignored (Korean is the default, ADR 020)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    for code in (chosen, settings.LANGUAGE_CODE):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class CookieLanguageMiddleware:
+    """Activate the switcher's language (cookie) for the request, else Korean."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            # Nothing after the response (an eager task, the next request on this thread)
+            # inherits the page's language by accident.
+            translation.deactivate()
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, when they are missing.
-#   scripts/system-deps.sh run   -> WeasyPrint's libraries and a Korean font
+#   scripts/system-deps.sh run   -> WeasyPrint's libraries, a Korean font and GNU gettext
 #   scripts/system-deps.sh test  -> the same, plus poppler-utils (pdftotext/pdffonts) and Chromium
 # As root it runs apt-get; otherwise it stops and prints the exact command to run.
 set -euo pipefail
@@ -8,7 +8,8 @@ mode=${1:-run}
 
 # WeasyPrint: pango (+ft2); libharfbuzz-subset0 lets it subset fonts with HarfBuzz instead of
 # falling back to fontTools, which renders PDFs 3-13x slower without any warning.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum)
+# gettext: msgfmt compiles the English catalogues (.po -> .mo, `make messages`).
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum gettext)
 if [ "$mode" = test ]; then
   packages+=(poppler-utils chromium docker-compose)
 fi

@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from evaluation.queries.results import cycle_areas, result_export_columns, result_export_rows
+from evaluation.queries.exports import (
+    result_export_columns,
+    result_export_rows,
+    result_export_rules,
+)
+from evaluation.queries.results import cycle_areas
 from evaluation.scoring import fmt
 
 from ._tabular import get_cycle, write_json, write_table
@@ -38,13 +43,7 @@ class Command(BaseCommand):
                         "total_points": fmt(version.total_points),
                     },
                     "rounding": {"places": version.rounding_places, "mode": version.rounding_mode},
-                    "rule": cycle.aggregation_rule,
-                    "threshold": fmt(cycle.pass_threshold),
-                    "area_minimums": {
-                        m.area.code: fmt(m.ratio)
-                        for m in cycle.area_minimums.select_related("area").order_by("area__order")
-                    },
-                    "disagreement_ratio": fmt(cycle.disagreement_ratio),
+                    **result_export_rules(cycle),  # the tally's reading of the cycle's rules
                     "evaluator_key": "username",
                     "columns": columns,
                     "results": rows,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from evaluation.queries.results import SCORE_COLUMNS, score_export_rows
+from evaluation.queries.exports import SCORE_COLUMNS, score_export_rows
 
 from ._tabular import get_cycle, write_table
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from evaluation import numbers, queries
 from evaluation.models import Application, AreaSubstitution, Assignment, ItemScore, SheetStatus
-from evaluation.queries.results import SCORE_COLUMNS
+from evaluation.queries.exports import SCORE_COLUMNS
 from evaluation.queries.sheet import entry_text
 from evaluation.scoring import fmt
 from evaluation.services.sheet import entry_parse, score_record, sheet_confirm_imported

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation.queries.results import results_differences
+from evaluation.queries.result_checks import results_differences
 
 from ._tabular import get_cycle
 

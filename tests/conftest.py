@@ -1,25 +1,27 @@
-"""Personas and service guards shared by every test.
+"""Persona fixtures and service guards shared by every test.
 
-Personas (see docs/style.md): admin, manager, evaluator (assigned), other evaluator,
-institution member, member of another institution, anonymous. Issues that add assignments and
-applications extend these fixtures rather than inventing new users.
+The personas follow the style guide kept beside the repository (``../shared/docs/style.md``,
+section "Tests"; it is not part of this repository): admin, manager, evaluator (assigned),
+other evaluator, institution member, member of another institution, anonymous. Who they are is
+written once, in ``tests/personas.py``; these fixtures make them. Issues that add assignments
+and applications extend these fixtures rather than inventing new users.
 """
 
 import os
 
 import pytest
-from django.test import Client
 
-from institutions.models import Institution, InstitutionType, User
-from institutions.roles import Role
-from institutions.services import membership_add, roles_sync, user_grant_role
+from institutions.models import Institution, InstitutionType
+from institutions.services import membership_add, roles_sync
+
+# Re-exported: test modules import the personas' names and password from here.
+from .personas import PASSWORD, PERSONAS, make_persona  # noqa: F401
+from .personas import client_for as _client_for
+from .personas import make_user as _make_user
 
 # A real SMTP server (aiosmtpd) for any test: ``smtp_server``, ``hanging_smtp_server``.
 from .smtp import hanging_smtp_server, smtp_server  # noqa: F401
 
-# A real SMTP server (aiosmtpd) for any test: ``smtp_server``, ``hanging_smtp_server``.
-
-PASSWORD = "test-pass-1234!"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -28,13 +30,6 @@ def service_unavailable(what: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {what}", pytrace=False)
     pytest.skip(what)
-
-
-def _make_user(username: str, role: Role | None = None, **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, name=username, **extra)
-    if role is not None:
-        user_grant_role(user=user, role=role)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -82,60 +77,42 @@ def other_institution(make_institution):
 
 
 @pytest.fixture
-def admin_user(make_user):
-    return make_user("admin1", Role.ADMIN)
+def admin_user(roles):
+    return make_persona("admin_user")
 
 
 @pytest.fixture
-def manager(make_user):
-    return make_user("manager1", Role.MANAGER)
+def manager(roles):
+    return make_persona("manager")
 
 
 @pytest.fixture
-def evaluator(make_user):
-    return make_user("evaluator1", Role.EVALUATOR)
+def evaluator(roles):
+    return make_persona("evaluator")
 
 
 @pytest.fixture
-def other_evaluator(make_user):
-    return make_user("evaluator9", Role.EVALUATOR)
+def other_evaluator(roles):
+    return make_persona("other_evaluator")
 
 
 @pytest.fixture
-def member(make_user, institution):
-    user = make_user("member1", Role.INSTITUTION)
+def member(roles, institution):
+    user = make_persona("member")
     membership_add(user=user, institution=institution)
     return user
 
 
 @pytest.fixture
-def other_member(make_user, other_institution):
-    user = make_user("member9", Role.INSTITUTION)
+def other_member(roles, other_institution):
+    user = make_persona("other_member")
     membership_add(user=user, institution=other_institution)
     return user
-
-
-def _client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
 
 
 @pytest.fixture
 def client_for():
     return _client_for
-
-
-PERSONAS = [
-    "anonymous",
-    "admin_user",
-    "manager",
-    "evaluator",
-    "other_evaluator",
-    "member",
-    "other_member",
-]
 
 
 @pytest.fixture

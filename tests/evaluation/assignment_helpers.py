@@ -1,14 +1,11 @@
-"""Plain helpers for the assignment/conflict tests (the fixtures are in assignment_world)."""
+"""Plain helpers for the assignment/conflict tests (the fixtures are in assignment_world; the
+personas, ``expect`` and ``login_redirect`` in tests/personas.py)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from evaluation.models import Application, ApplicationStatus
-
-from ..conftest import PERSONAS
-
-ALL_PERSONAS = [*PERSONAS, "conflicted_evaluator"]
 
 
 def force_submit(app: Application) -> Application:
@@ -18,7 +15,3 @@ def force_submit(app: Application) -> Application:
     )
     app.refresh_from_db()
     return app
-
-
-def login_redirect(response) -> bool:
-    return response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -9,7 +9,7 @@ import pytest
 from evaluation.services import assignment as services
 from institutions.roles import Role
 
-from ..conftest import _client_for
+from ..personas import client_for
 from .assignment_helpers import force_submit
 
 
@@ -39,7 +39,7 @@ def application_pdf(application, member):
 
 
 @pytest.fixture
-def world(
+def assignment_world(
     application_pdf, other_application, cleared_assignment, conflicted_evaluator, other_evaluator
 ):
     """``application`` submitted with one PDF; ``evaluator`` cleared on it;
@@ -49,8 +49,9 @@ def world(
 
 
 @pytest.fixture
-def as_persona(request, world):
-    """``(user or None, client)`` for the ``persona`` parameter, after ``world`` is built."""
+def as_persona(request, assignment_world):
+    """``(user or None, client)`` for the ``persona`` parameter, after ``assignment_world``
+    is built."""
     name = request.getfixturevalue("persona")
     user = None if name == "anonymous" else request.getfixturevalue(name)
-    return user, _client_for(user)
+    return user, client_for(user)

@@ -12,7 +12,8 @@ from evaluation.services.applications import application_create
 from institutions.roles import Role
 from institutions.services import membership_add
 
-from .assignment_helpers import ALL_PERSONAS, force_submit, login_redirect
+from ..personas import ALL_PERSONAS, expect
+from .assignment_helpers import force_submit
 
 pytest_plugins = ["tests.evaluation.assignment_world"]
 
@@ -21,43 +22,37 @@ pytestmark = pytest.mark.django_db
 STAFF = {"admin_user", "manager"}
 
 
-def _expect(response, persona, allowed, code=200):
-    if persona == "anonymous":
-        assert login_redirect(response)
-    elif persona in allowed:
-        assert response.status_code == code, response.content[:500]
-    else:
-        assert response.status_code == 404
-
-
 # --- GET pages per persona -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_board(persona, as_persona, world):
+def test_board(persona, as_persona, assignment_world):
     user, client = as_persona
     response = client.get(
-        reverse("evaluation:assignment_board", args=[world.application.cycle.slug])
+        reverse("evaluation:assignment_board", args=[assignment_world.application.cycle.slug])
     )
-    _expect(response, persona, STAFF)
+    expect(response, persona, STAFF)
     if persona in STAFF:
         body = response.content.decode()
-        assert world.application.institution.name in body
+        assert assignment_world.application.institution.name in body
         assert "evaluator1" in body and "(이해충돌 없음)" in body
         assert "<s>evaluator7</s> 회피" in body
         assert ("자동 균형 배정" in body) == (persona == "admin_user")
         # 1 of 3 active: the reassignment prompt names the application and links to it
         assert 'data-testid="reassign-prompt"' in body
-        assert reverse("evaluation:application_assignments", args=[world.application.pk]) in body
+        assert (
+            reverse("evaluation:application_assignments", args=[assignment_world.application.pk])
+            in body
+        )
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_application_assignments_page(persona, as_persona, world):
+def test_application_assignments_page(persona, as_persona, assignment_world):
     user, client = as_persona
     response = client.get(
-        reverse("evaluation:application_assignments", args=[world.application.pk])
+        reverse("evaluation:application_assignments", args=[assignment_world.application.pk])
     )
-    _expect(response, persona, STAFF)
+    expect(response, persona, STAFF)
     if persona in STAFF:
         body = response.content.decode()
         assert "전 직장 동료" in body  # the recusal reason is recorded and shown
@@ -67,17 +62,21 @@ def test_application_assignments_page(persona, as_persona, world):
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
 @pytest.mark.parametrize("page", ["assignment_bulk", "assignment_auto"])
-def test_admin_only_pages(persona, as_persona, world, page):
+def test_admin_only_pages(persona, as_persona, assignment_world, page):
     user, client = as_persona
-    response = client.get(reverse(f"evaluation:{page}", args=[world.application.cycle.slug]))
-    _expect(response, persona, {"admin_user"})
+    response = client.get(
+        reverse(f"evaluation:{page}", args=[assignment_world.application.cycle.slug])
+    )
+    expect(response, persona, {"admin_user"})
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_assign_one_post(persona, as_persona, world, make_user, django_capture_on_commit_callbacks):
+def test_assign_one_post(
+    persona, as_persona, assignment_world, make_user, django_capture_on_commit_callbacks
+):
     user, client = as_persona
     new = make_user("evaluator3", Role.EVALUATOR, email="ev3@example.kr")
-    url = reverse("evaluation:application_assignments", args=[world.application.pk])
+    url = reverse("evaluation:application_assignments", args=[assignment_world.application.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"evaluator": new.pk})
     created = Assignment.objects.filter(evaluator=new).exists()
@@ -86,13 +85,15 @@ def test_assign_one_post(persona, as_persona, world, make_user, django_capture_o
         assert [m.to for m in mail.outbox] == [["ev3@example.kr"]]
     else:
         assert not created and mail.outbox == []
-        _expect(response, persona, set())
+        expect(response, persona, set())
         if persona == "manager":
             assert response.status_code == 404
 
 
-def test_assign_one_refuses_excluded_evaluator(world, client_for, admin_user, conflicted_evaluator):
-    url = reverse("evaluation:application_assignments", args=[world.application.pk])
+def test_assign_one_refuses_excluded_evaluator(
+    assignment_world, client_for, admin_user, conflicted_evaluator
+):
+    url = reverse("evaluation:application_assignments", args=[assignment_world.application.pk])
     response = client_for(admin_user).post(url, {"evaluator": conflicted_evaluator.pk})
     assert response.status_code == 400
     # not even offered: the form's choices leave him out, and the field says so
@@ -102,36 +103,42 @@ def test_assign_one_refuses_excluded_evaluator(world, client_for, admin_user, co
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_disqualify_post(persona, as_persona, world):
+def test_disqualify_post(persona, as_persona, assignment_world):
     user, client = as_persona
-    url = reverse("evaluation:disqualify", args=[world.pk])
+    url = reverse("evaluation:disqualify", args=[assignment_world.pk])
     response = client.post(url, {"reason": "기관 임원의 친족"})
-    world.refresh_from_db()
+    assignment_world.refresh_from_db()
     if persona == "admin_user":
         assert response.status_code == 302
-        assert world.exclusion == Exclusion.DISQUALIFICATION
-        assert world.exclusion_reason == "기관 임원의 친족" and world.excluded_by == user
+        assert assignment_world.exclusion == Exclusion.DISQUALIFICATION
+        assert (
+            assignment_world.exclusion_reason == "기관 임원의 친족"
+            and assignment_world.excluded_by == user
+        )
     else:
-        assert world.is_active
-        _expect(response, persona, set())
+        assert assignment_world.is_active
+        expect(response, persona, set())
 
 
-def test_disqualify_without_reason_changes_nothing(world, client_for, admin_user):
+def test_disqualify_without_reason_changes_nothing(assignment_world, client_for, admin_user):
     client = client_for(admin_user)
     response = client.post(
-        reverse("evaluation:disqualify", args=[world.pk]), {"reason": ""}, follow=True
+        reverse("evaluation:disqualify", args=[assignment_world.pk]), {"reason": ""}, follow=True
     )
-    world.refresh_from_db()
-    assert world.is_active
-    assert f"{world.application.institution.name} · evaluator1: 제척 사유를 입력하십시오." in (
-        response.content.decode()
+    assignment_world.refresh_from_db()
+    assert assignment_world.is_active
+    assert (
+        f"{assignment_world.application.institution.name} · evaluator1: 제척 사유를 입력하십시오."
+        in (response.content.decode())
     )
 
 
-def test_disqualify_prompts_reassignment(world, client_for, admin_user):
+def test_disqualify_prompts_reassignment(assignment_world, client_for, admin_user):
     client = client_for(admin_user)
     response = client.post(
-        reverse("evaluation:disqualify", args=[world.pk]), {"reason": "친족"}, follow=True
+        reverse("evaluation:disqualify", args=[assignment_world.pk]),
+        {"reason": "친족"},
+        follow=True,
     )
     body = response.content.decode()
     assert "제척했습니다" in body and "재배정하십시오" in body
@@ -147,17 +154,17 @@ def three_evaluators(make_user):
 
 
 def test_bulk_assigns_every_pair(
-    world, other_application, three_evaluators, client_for, admin_user,
+    assignment_world, other_application, three_evaluators, client_for, admin_user,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     force_submit(other_application)
     client = client_for(admin_user)
-    url = reverse("evaluation:assignment_bulk", args=[world.application.cycle.slug])
+    url = reverse("evaluation:assignment_bulk", args=[assignment_world.application.cycle.slug])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
             {
-                "applications": [world.application.pk, other_application.pk],
+                "applications": [assignment_world.application.pk, other_application.pk],
                 "evaluators": [e.pk for e in three_evaluators],
             },
         )
@@ -168,37 +175,46 @@ def test_bulk_assigns_every_pair(
 
 
 def test_bulk_with_a_conflict_writes_nothing(
-    world, other_application, three_evaluators, client_for, admin_user, conflicted_evaluator
+    assignment_world,
+    other_application,
+    three_evaluators,
+    client_for,
+    admin_user,
+    conflicted_evaluator,
 ):
     force_submit(other_application)  # the world left it 미제출; here it is in review too
     client = client_for(admin_user)
-    url = reverse("evaluation:assignment_bulk", args=[world.application.cycle.slug])
+    url = reverse("evaluation:assignment_bulk", args=[assignment_world.application.cycle.slug])
     response = client.post(
         url,
         {
-            "applications": [world.application.pk, other_application.pk],
+            "applications": [assignment_world.application.pk, other_application.pk],
             "evaluators": [e.pk for e in three_evaluators] + [conflicted_evaluator.pk],
         },
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert f"{world.application.institution.name} · evaluator7: 회피(으)로 배제된" in body
+    assert (
+        f"{assignment_world.application.institution.name} · evaluator7: 회피(으)로 배제된" in body
+    )
     assert not Assignment.objects.filter(evaluator__in=three_evaluators).exists()
 
 
-def test_bulk_skips_pairs_already_assigned(world, client_for, admin_user, evaluator):
+def test_bulk_skips_pairs_already_assigned(assignment_world, client_for, admin_user, evaluator):
     client = client_for(admin_user)
-    url = reverse("evaluation:assignment_bulk", args=[world.application.cycle.slug])
+    url = reverse("evaluation:assignment_bulk", args=[assignment_world.application.cycle.slug])
     response = client.post(
-        url, {"applications": [world.application.pk], "evaluators": [evaluator.pk]}, follow=True
+        url,
+        {"applications": [assignment_world.application.pk], "evaluators": [evaluator.pk]},
+        follow=True,
     )
     assert "이미 배정되어 건너뛴 조합" in response.content.decode()
     assert Assignment.objects.filter(evaluator=evaluator).count() == 1
 
 
-def test_bulk_empty_selection_is_named(world, client_for, admin_user):
+def test_bulk_empty_selection_is_named(assignment_world, client_for, admin_user):
     client = client_for(admin_user)
-    url = reverse("evaluation:assignment_bulk", args=[world.application.cycle.slug])
+    url = reverse("evaluation:assignment_bulk", args=[assignment_world.application.cycle.slug])
     response = client.post(url, {"applications": [], "evaluators": []})
     assert response.status_code == 400
     assert response.content.decode().count("필수 항목입니다") == 2
@@ -208,9 +224,9 @@ def test_bulk_empty_selection_is_named(world, client_for, admin_user):
 
 
 @pytest.fixture
-def auto_cycle(world, make_institution, make_user, three_evaluators, admin_user):
-    cycle = world.application.cycle
-    apps = [world.application]
+def auto_cycle(assignment_world, make_institution, make_user, three_evaluators, admin_user):
+    cycle = assignment_world.application.cycle
+    apps = [assignment_world.application]
     for i in range(3):
         inst = make_institution(f"자동{i}")
         m = make_user(f"auto-m{i}", Role.INSTITUTION)
@@ -299,7 +315,7 @@ def test_manager_cannot_post_auto(auto_cycle, client_for, manager):
 
 
 def test_evaluator_home_lists_assignments(
-    world, client_for, evaluator, other_application, admin_user
+    assignment_world, client_for, evaluator, other_application, admin_user
 ):
     force_submit(other_application)  # the world left it 미제출; here it is in review too
     pending = services.assignment_create(
@@ -307,16 +323,16 @@ def test_evaluator_home_lists_assignments(
     )
     body = client_for(evaluator).get("/").content.decode()
     table = body.split('data-testid="home-assignments"')[1]
-    assert world.application.institution.name in table
+    assert assignment_world.application.institution.name in table
     assert other_application.institution.name in table
     assert "이해충돌 신고 필요" in table
     assert reverse("evaluation:open_assignment", args=[pending.pk]) in table
-    assert reverse("evaluation:sheet", args=[world.pk]) in table  # cleared: straight in
+    assert reverse("evaluation:sheet", args=[assignment_world.pk]) in table  # cleared: straight in
     assert "평가 시작" in table
 
 
 def test_conflicted_evaluator_home_shows_exclusion_without_link(
-    world, client_for, conflicted_evaluator
+    assignment_world, client_for, conflicted_evaluator
 ):
     body = client_for(conflicted_evaluator).get("/").content.decode()
     table = body.split('data-testid="home-assignments"')[1]
@@ -420,10 +436,10 @@ def test_application_page_query_count(
     assert response.status_code == 200
 
 
-def test_auto_form_suggests_the_even_share_as_cap(world, client_for, admin_user):
+def test_auto_form_suggests_the_even_share_as_cap(assignment_world, client_for, admin_user):
     # active: evaluator1 on the application (1); missing: 2 seats; pool: 3 evaluators -> 1
     response = client_for(admin_user).get(
-        reverse("evaluation:assignment_auto", args=[world.application.cycle.slug])
+        reverse("evaluation:assignment_auto", args=[assignment_world.application.cycle.slug])
     )
     form = response.context["form"]
     assert form.initial["cap"] == 1

@@ -8,24 +8,15 @@ from django.urls import reverse
 from evaluation.models import Challenge, ChallengeDecision, Declaration, Exclusion
 from evaluation.services import assignment as services
 
-from .assignment_helpers import ALL_PERSONAS, login_redirect
+from ..personas import ALL_PERSONAS, expect
 
 pytest_plugins = ["tests.evaluation.assignment_world"]
 
 pytestmark = pytest.mark.django_db
 
 
-def _expect(response, persona, allowed, code=200):
-    if persona == "anonymous":
-        assert login_redirect(response)
-    elif persona in allowed:
-        assert response.status_code == code, response.content[:400]
-    else:
-        assert response.status_code == 404
-
-
 @pytest.fixture
-def pdf(world, application_pdf):
+def pdf(assignment_world, application_pdf):
     return application_pdf
 
 
@@ -35,10 +26,10 @@ READERS = {"admin_user", "manager", "member", "evaluator"}
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_application_page(persona, as_persona, world):
+def test_application_page(persona, as_persona, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:checklist", args=[world.application.pk]))
-    _expect(response, persona, READERS)
+    response = client.get(reverse("evaluation:checklist", args=[assignment_world.application.pk]))
+    expect(response, persona, READERS)
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
@@ -46,17 +37,22 @@ def test_application_page(persona, as_persona, world):
 def test_evidence(persona, as_persona, pdf, view):
     user, client = as_persona
     response = client.get(reverse(f"evaluation:{view}", args=[pdf.pk]))
-    _expect(response, persona, READERS)
+    expect(response, persona, READERS)
 
 
-def test_evaluator_loses_access_when_excluded(world, pdf, client_for, evaluator, admin_user):
+def test_evaluator_loses_access_when_excluded(
+    assignment_world, pdf, client_for, evaluator, admin_user
+):
     client = client_for(evaluator)
     url = reverse("evaluation:file_download", args=[pdf.pk])
     assert client.get(url).status_code == 200
-    services.assignment_disqualify(assignment=world, reason="제척", by=admin_user)
+    services.assignment_disqualify(assignment=assignment_world, reason="제척", by=admin_user)
     assert client.get(url).status_code == 404
     assert (
-        client.get(reverse("evaluation:checklist", args=[world.application.pk])).status_code == 404
+        client.get(
+            reverse("evaluation:checklist", args=[assignment_world.application.pk])
+        ).status_code
+        == 404
     )
 
 
@@ -77,28 +73,31 @@ def test_uncleared_evaluator_is_sent_to_the_pledge_then_the_declaration(
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_declare_page(persona, as_persona, world):
+def test_declare_page(persona, as_persona, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:declare", args=[world.pk]))
-    _expect(response, persona, {"evaluator"})
+    response = client.get(reverse("evaluation:declare", args=[assignment_world.pk]))
+    expect(response, persona, {"evaluator"})
     if persona == "evaluator":
-        assert world.application.institution.name in response.content.decode()
+        assert assignment_world.application.institution.name in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_declare_post(persona, as_persona, world):
+def test_declare_post(persona, as_persona, assignment_world):
     user, client = as_persona
     response = client.post(
-        reverse("evaluation:declare", args=[world.pk]),
+        reverse("evaluation:declare", args=[assignment_world.pk]),
         {"declaration": "conflict", "reason": "자문 계약"},
     )
-    world.refresh_from_db()
+    assignment_world.refresh_from_db()
     if persona == "evaluator":
         assert response.status_code == 302
-        assert world.exclusion == Exclusion.RECUSAL and world.declaration_reason == "자문 계약"
+        assert (
+            assignment_world.exclusion == Exclusion.RECUSAL
+            and assignment_world.declaration_reason == "자문 계약"
+        )
     else:
-        _expect(response, persona, set())
-        assert world.is_active
+        expect(response, persona, set())
+        assert assignment_world.is_active
 
 
 def test_declare_requires_pledge_first(assignment, evaluator, client_for):
@@ -145,70 +144,78 @@ def test_declare_ignores_offsite_next(assignment, evaluator, client_for):
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_challenge_request_page(persona, as_persona, world):
+def test_challenge_request_page(persona, as_persona, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:challenge_request", args=[world.application.pk]))
-    _expect(response, persona, {"member"})
+    response = client.get(
+        reverse("evaluation:challenge_request", args=[assignment_world.application.pk])
+    )
+    expect(response, persona, {"member"})
     if persona == "member":
         body = response.content.decode()
         assert "evaluator1" in body
         # only active assignments can be challenged
-        assert [a.pk for a in response.context["form"].fields["assignment"].queryset] == [world.pk]
+        assert [a.pk for a in response.context["form"].fields["assignment"].queryset] == [
+            assignment_world.pk
+        ]
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_challenge_request_post(persona, as_persona, world):
+def test_challenge_request_post(persona, as_persona, assignment_world):
     user, client = as_persona
     response = client.post(
-        reverse("evaluation:challenge_request", args=[world.application.pk]),
-        {"assignment": world.pk, "reason": "우리 기관과 분쟁 중인 회사의 임원"},
+        reverse("evaluation:challenge_request", args=[assignment_world.application.pk]),
+        {"assignment": assignment_world.pk, "reason": "우리 기관과 분쟁 중인 회사의 임원"},
     )
-    created = Challenge.objects.filter(assignment=world).first()
+    created = Challenge.objects.filter(assignment=assignment_world).first()
     if persona == "member":
         assert response.status_code == 302
         assert created.requested_by == user and created.decision == ChallengeDecision.PENDING
     else:
-        _expect(response, persona, set())
+        expect(response, persona, set())
         assert created is None
 
 
-def test_challenge_request_refusals(world, member, client_for):
+def test_challenge_request_refusals(assignment_world, member, client_for):
     client = client_for(member)
-    url = reverse("evaluation:challenge_request", args=[world.application.pk])
-    assert client.post(url, {"assignment": world.pk, "reason": "  "}).status_code == 400
+    url = reverse("evaluation:challenge_request", args=[assignment_world.application.pk])
+    assert client.post(url, {"assignment": assignment_world.pk, "reason": "  "}).status_code == 400
     assert not Challenge.objects.exists()
-    assert client.post(url, {"assignment": world.pk, "reason": "사유"}).status_code == 302
-    response = client.post(url, {"assignment": world.pk, "reason": "또"})
+    assert (
+        client.post(url, {"assignment": assignment_world.pk, "reason": "사유"}).status_code == 302
+    )
+    response = client.post(url, {"assignment": assignment_world.pk, "reason": "또"})
     assert response.status_code == 400
     assert "검토 중인 기피 신청이 이미 있습니다" in response.content.decode()
     assert Challenge.objects.count() == 1
 
 
 @pytest.fixture
-def challenge(world, member):
-    return services.challenge_request(assignment=world, reason="분쟁 관계", by=member)
+def challenge(assignment_world, member):
+    return services.challenge_request(assignment=assignment_world, reason="분쟁 관계", by=member)
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_challenge_decide_post(persona, as_persona, challenge, world):
+def test_challenge_decide_post(persona, as_persona, challenge, assignment_world):
     user, client = as_persona
     response = client.post(
         reverse("evaluation:challenge_decide", args=[challenge.pk]),
         {"decision": "upheld", "reason": "이해관계 확인"},
     )
     challenge.refresh_from_db()
-    world.refresh_from_db()
+    assignment_world.refresh_from_db()
     if persona == "admin_user":
         assert response.status_code == 302
         assert challenge.decision == ChallengeDecision.UPHELD
         assert challenge.decided_by == user and challenge.decision_reason == "이해관계 확인"
-        assert world.exclusion == Exclusion.CHALLENGE
+        assert assignment_world.exclusion == Exclusion.CHALLENGE
     else:
-        _expect(response, persona, set())
-        assert challenge.decision == ChallengeDecision.PENDING and world.is_active
+        expect(response, persona, set())
+        assert challenge.decision == ChallengeDecision.PENDING and assignment_world.is_active
 
 
-def test_challenge_rejected_keeps_the_evaluator(challenge, world, admin_user, client_for):
+def test_challenge_rejected_keeps_the_evaluator(
+    challenge, assignment_world, admin_user, client_for
+):
     client = client_for(admin_user)
     response = client.post(
         reverse("evaluation:challenge_decide", args=[challenge.pk]),
@@ -217,11 +224,13 @@ def test_challenge_rejected_keeps_the_evaluator(challenge, world, admin_user, cl
     )
     assert "기피 신청을 기각했습니다" in response.content.decode()
     challenge.refresh_from_db()
-    world.refresh_from_db()
-    assert challenge.decision == ChallengeDecision.REJECTED and world.is_active
+    assignment_world.refresh_from_db()
+    assert challenge.decision == ChallengeDecision.REJECTED and assignment_world.is_active
 
 
-def test_challenge_decision_needs_reason_and_is_final(challenge, world, admin_user, client_for):
+def test_challenge_decision_needs_reason_and_is_final(
+    challenge, assignment_world, admin_user, client_for
+):
     client = client_for(admin_user)
     url = reverse("evaluation:challenge_decide", args=[challenge.pk])
     response = client.post(url, {"decision": "upheld", "reason": ""}, follow=True)
@@ -231,15 +240,17 @@ def test_challenge_decision_needs_reason_and_is_final(challenge, world, admin_us
     client.post(url, {"decision": "rejected", "reason": "근거 없음"})
     response = client.post(url, {"decision": "upheld", "reason": "번복"}, follow=True)
     assert "이미 &#x27;기각&#x27;(으)로 결정된 기피 신청입니다" in response.content.decode()
-    world.refresh_from_db()
-    assert world.is_active
+    assignment_world.refresh_from_db()
+    assert assignment_world.is_active
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_conflict_register(persona, as_persona, challenge, world):
+def test_conflict_register(persona, as_persona, challenge, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:conflicts", args=[world.application.cycle.slug]))
-    _expect(response, persona, {"admin_user", "manager"})
+    response = client.get(
+        reverse("evaluation:conflicts", args=[assignment_world.application.cycle.slug])
+    )
+    expect(response, persona, {"admin_user", "manager"})
     if persona in ("admin_user", "manager"):
         body = response.content.decode()
         assert "분쟁 관계" in body  # the pending challenge

@@ -18,17 +18,13 @@ from institutions.models import Certificate, User
 from institutions.roles import Role
 from institutions.services import membership_add
 
-from ..conftest import PERSONAS
+from ..personas import PERSONAS, expect
 from ..process import set_stage
 from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
 
 READ = {"admin_user": 200, "manager": 200}
-
-
-def _expected(persona, allowed):
-    return 302 if persona == "anonymous" else allowed.get(persona, 404)
 
 
 @pytest.fixture
@@ -67,7 +63,7 @@ def test_results_pages_per_persona(persona, persona_client, scored, name):
         "result": reverse("evaluation:application_result", args=[application.pk]),
     }[name]
     response = client.get(url)
-    assert response.status_code == _expected(persona, READ)
+    expect(response, persona, READ)
     if persona == "anonymous":
         assert response.url.startswith("/accounts/login/")
 

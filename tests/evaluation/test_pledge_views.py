@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from evaluation.models import Pledge
 
-from .assignment_helpers import ALL_PERSONAS, login_redirect
+from ..personas import ALL_PERSONAS, login_redirect
 
 pytest_plugins = ["tests.evaluation.assignment_world"]
 
@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_pledge_page(persona, as_persona, world):
+def test_pledge_page(persona, as_persona, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:pledge", args=[world.application.cycle.slug]))
+    response = client.get(
+        reverse("evaluation:pledge", args=[assignment_world.application.cycle.slug])
+    )
     if persona == "anonymous":
         assert login_redirect(response)
     elif persona == "evaluator":
@@ -67,9 +69,9 @@ def test_pledge_once_per_cycle(assignment, evaluator, client_for):
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_open_assignment(persona, as_persona, world):
+def test_open_assignment(persona, as_persona, assignment_world):
     user, client = as_persona
-    response = client.get(reverse("evaluation:open_assignment", args=[world.pk]))
+    response = client.get(reverse("evaluation:open_assignment", args=[assignment_world.pk]))
     if persona == "anonymous":
         assert login_redirect(response)
     elif persona == "evaluator":

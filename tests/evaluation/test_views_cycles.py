@@ -9,18 +9,12 @@ from django.utils import timezone
 
 from evaluation.models import Cycle, CycleStageAdvance, Stage
 
-from ..conftest import PERSONAS
+from ..personas import PERSONAS, expect
 
 pytestmark = pytest.mark.django_db
 
 READ = {"admin_user": 200, "manager": 200}
 MANAGE = {"admin_user": 200}
-
-
-def _expected(persona, allowed):
-    if persona == "anonymous":
-        return 302
-    return allowed.get(persona, 404)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -37,7 +31,7 @@ def test_cycle_pages_per_persona(persona, persona_client, cycle, application, na
     _user, client = persona_client
     args = [] if name in ("cycle_list", "cycle_create") else [cycle.slug]
     response = client.get(reverse(f"evaluation:{name}", args=args))
-    assert response.status_code == _expected(persona, allowed)
+    expect(response, persona, allowed)
     if persona == "anonymous":
         assert response.url.startswith("/accounts/login/")
 

@@ -19,17 +19,11 @@ from evaluation.models import (
 )
 from institutions.models import Certificate
 
-from ..conftest import PERSONAS
+from ..personas import PERSONAS, expect
 from . import files as F
 from .helpers import post_files
 
 pytestmark = pytest.mark.django_db
-
-
-def _expected(persona, allowed):
-    if persona == "anonymous":
-        return 302
-    return allowed.get(persona, 404)
 
 
 def _text(response):
@@ -40,7 +34,7 @@ def _text(response):
 def test_portal_per_persona(persona, persona_client, cycle):
     _user, client = persona_client
     response = client.get(reverse("evaluation:portal"))
-    assert response.status_code == _expected(persona, {"member": 200, "other_member": 200})
+    expect(response, persona, {"member": 200, "other_member": 200})
     if response.status_code == 200:
         assert "2026 인증 평가" in _text(response)  # open for applications
 
@@ -49,7 +43,7 @@ def test_portal_per_persona(persona, persona_client, cycle):
 def test_apply_per_persona(persona, persona_client, cycle):
     _user, client = persona_client
     url = reverse("evaluation:apply", args=[cycle.slug])
-    assert client.get(url).status_code == _expected(persona, {"member": 200, "other_member": 200})
+    expect(client.get(url), persona, {"member": 200, "other_member": 200})
 
 
 def test_member_applies_through_the_portal(client_for, member, cycle, institution):
@@ -94,14 +88,14 @@ CHECKLIST_ACCESS = {"member": 200, "admin_user": 200, "manager": 200}
 def test_checklist_per_persona(persona, persona_client, application):
     _user, client = persona_client
     response = client.get(reverse("evaluation:checklist", args=[application.pk]))
-    assert response.status_code == _expected(persona, CHECKLIST_ACCESS)
+    expect(response, persona, CHECKLIST_ACCESS)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_item_page_per_persona(persona, persona_client, application):
     _user, client = persona_client
     response = client.get(reverse("evaluation:item_evidence", args=[application.pk, "A.1.1"]))
-    assert response.status_code == _expected(persona, CHECKLIST_ACCESS)
+    expect(response, persona, CHECKLIST_ACCESS)
     if response.status_code == 200:
         text = _text(response)
         assert "A.1.1 평가목적" in text and "A.1.1 착안사항" in text  # the item's guidance
@@ -153,7 +147,7 @@ def test_upload_per_persona(persona, persona_client, application, _uploads_in_tm
         assert response.status_code == 302
         assert EvidenceFile.objects.count() == 1
     else:
-        assert response.status_code == _expected(persona, {})
+        expect(response, persona, {})
         assert not EvidenceFile.objects.exists()
 
 
@@ -205,7 +199,7 @@ def test_narrative_per_persona(persona, persona_client, application):
         assert response.status_code == 302
         assert Evidence.objects.get().narrative == "계획서 첨부"
     else:
-        assert response.status_code == _expected(persona, {})
+        expect(response, persona, {})
         assert not Evidence.objects.exists()
 
 
@@ -224,7 +218,7 @@ def test_remove_per_persona(persona, persona_client, application, member):
         assert response.status_code == 302
         assert stored.state == FileState.REMOVED
     else:
-        assert response.status_code == _expected(persona, {})
+        expect(response, persona, {})
         assert stored.state == FileState.CURRENT
 
 
@@ -232,14 +226,14 @@ def test_remove_per_persona(persona, persona_client, application, member):
 def test_submit_per_persona(persona, persona_client, application):
     _user, client = persona_client
     url = reverse("evaluation:submit", args=[application.pk])
-    assert client.get(url).status_code == _expected(persona, {"member": 200})
+    expect(client.get(url), persona, {"member": 200})
     response = client.post(url)
     application.refresh_from_db()
     if persona == "member":
         assert response.status_code == 302
         assert application.status == ApplicationStatus.SUBMITTED
     else:
-        assert response.status_code == _expected(persona, {})
+        expect(response, persona, {})
         assert application.status == ApplicationStatus.DRAFT
 
 
@@ -288,7 +282,7 @@ def test_reopen_per_persona(persona, persona_client, application, member):
         assert application.status == ApplicationStatus.DRAFT
         assert EvidenceReopening.objects.get().reason == "파일 손상"
     else:
-        assert response.status_code == _expected(persona, {})
+        expect(response, persona, {})
         assert application.status == ApplicationStatus.SUBMITTED
         assert not EvidenceReopening.objects.exists()
 

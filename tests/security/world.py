@@ -49,26 +49,16 @@ from evaluation.services import assignment as assignment_services
 from evaluation.services.sheet import score_record, sheet_confirm
 from indicators.models import Area, Checkpoint, Indicator, Item
 from institutions.models import Institution, InstitutionType
-from institutions.roles import Role
 from institutions.services import membership_add, roles_sync
 from reports.models import Report, ReportKind, ReportStatus
 
-from ..conftest import PASSWORD, _make_user
 from ..evaluation import files as F
 from ..factories import build_rubric
+from ..personas import MATRIX_ORDER, PASSWORD, USERS, make_persona
 from ..process import open_for_scoring
 
 # Outsiders first, then the people the target objects belong to, then staff.
-PERSONAS = (
-    "anonymous",
-    "other_member",  # a member of another institution (B)
-    "other_evaluator",  # not assigned to A's application (cleared on B's)
-    "conflicted_evaluator",  # assigned to A's application, declared a conflict (회피)
-    "evaluator",  # assigned to A's application, cleared, sheet confirmed
-    "member",  # a member of institution A
-    "manager",
-    "admin_user",
-)
+PERSONAS = MATRIX_ORDER
 
 EVIDENCE_ITEM = "A.1.1"
 
@@ -230,15 +220,7 @@ def _registration():
 
 def build_world() -> World:
     roles_sync()
-    users = {
-        "admin_user": _make_user("admin1", Role.ADMIN),
-        "manager": _make_user("manager1", Role.MANAGER),
-        "evaluator": _make_user("evaluator1", Role.EVALUATOR),
-        "other_evaluator": _make_user("evaluator9", Role.EVALUATOR),
-        "conflicted_evaluator": _make_user("evaluator7", Role.EVALUATOR),
-        "member": _make_user("member1", Role.INSTITUTION),
-        "other_member": _make_user("member9", Role.INSTITUTION),
-    }
+    users = {name: make_persona(name) for name in USERS}
     admin = users["admin_user"]
     institution = _institution("한빛잡정보", 1)
     other_institution = _institution("누리커리어", 2)

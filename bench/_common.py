@@ -88,7 +88,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
-import indicators.demo
+import operations.demo.rubric
 from evaluation import services
 from evaluation.models import Evidence, EvidenceFile, Stage
 from evaluation.services.assignment import assignment_create, conflict_declare, pledge_sign
@@ -119,7 +119,7 @@ def business_number(k):
 
 roles_sync()
 admin = user("bench-admin", Role.ADMIN)
-version = indicators.demo.seed()
+version = operations.demo.rubric.seed()
 cycle = services.cycle_create(
     by=admin, title="bench", slug="bench", rubric_version=version,
     reference_date=date(2026, 1, 1), evidence_deadline=timezone.now() + timedelta(days=1),

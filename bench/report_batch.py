@@ -153,7 +153,7 @@ def run(n_reports: int, var_dir: Path) -> int:
 
     call_command("migrate", verbosity=0)
 
-    import indicators.demo
+    import operations.demo.rubric
     from institutions.models import User
     from reports import services
     from reports.models import Report
@@ -161,7 +161,7 @@ def run(n_reports: int, var_dir: Path) -> int:
 
     admin = User.objects.create_superuser("bench-admin", password=None)
     t0 = time.perf_counter()
-    cycle, apps = scored_cycle(indicators.demo.seed(), n_applications=n_reports, admin=admin)
+    cycle, apps = scored_cycle(operations.demo.rubric.seed(), n_applications=n_reports, admin=admin)
     print(f"seeded {len(apps)} scored applications in {time.perf_counter() - t0:.1f} s")
 
     media = Path(settings.MEDIA_ROOT)

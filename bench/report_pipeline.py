@@ -60,7 +60,7 @@ def run(repeats: int) -> int:
     from django.db import connection
     from weasyprint import HTML
 
-    import indicators.demo
+    import operations.demo.rubric
     from evaluation.models import ItemScore
     from institutions.models import User
     from reports import documents, pdf, services
@@ -68,7 +68,7 @@ def run(repeats: int) -> int:
     from tests.reports.scored import scored_cycle
 
     admin = User.objects.create_superuser("bench-admin", password=None)
-    cycle, apps = scored_cycle(indicators.demo.seed(), n_applications=10, admin=admin)
+    cycle, apps = scored_cycle(operations.demo.rubric.seed(), n_applications=10, admin=admin)
     app = apps[0]
     row = ItemScore.objects.filter(sheet__assignment__application=app).order_by("pk").first()
 

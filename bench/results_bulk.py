@@ -56,7 +56,7 @@ def build(n_apps: int, n_evaluators: int, seed: int):
     from django.db import transaction
     from django.utils import timezone
 
-    import indicators.demo
+    import operations.demo.rubric
     from evaluation import scoring
     from evaluation.adapters import scoring_rubric
     from evaluation.models import (
@@ -76,7 +76,7 @@ def build(n_apps: int, n_evaluators: int, seed: int):
     rng = random.Random(seed)
     slug = f"bench-{int(time.time())}-{rng.randrange(10**6)}"
     with transaction.atomic():
-        version = indicators.demo.seed()
+        version = operations.demo.rubric.seed()
         rubric = scoring_rubric(version)
         admin, _ = User.objects.get_or_create(username="bench-admin")
         evaluators = [

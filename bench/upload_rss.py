@@ -73,7 +73,7 @@ django.setup()
 from datetime import date, timedelta
 from decimal import Decimal
 from django.utils import timezone
-import indicators.demo
+import operations.demo.rubric
 from evaluation import services
 from evaluation.models import Stage
 from institutions.models import Institution, User
@@ -88,7 +88,7 @@ inst = Institution.objects.create(
     name="벤치기관", business_number="1234567891", type="wide", registered_on=date(2015, 1, 1)
 )
 membership_add(user=user, institution=inst)
-version = indicators.demo.seed()
+version = operations.demo.rubric.seed()
 cycle = services.cycle_create(
     by=admin, title="bench", slug="bench", rubric_version=version,
     reference_date=date(2026, 1, 1), evidence_deadline=timezone.now() + timedelta(days=1),

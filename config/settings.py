@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "evaluation",
     "reports",
     "notifications",
+    "operations",  # backup/restore and demo data of every app (docs/decisions/019)
 ]
 
 MIDDLEWARE = [

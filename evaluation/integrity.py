@@ -9,7 +9,7 @@ backup. Three things are sealed:
 - the score audit trail, as a chain per sheet: each ``ScoreAudit`` row carries ``mac``, the HMAC
   of its own content and of the previous row's ``mac`` (rows in insertion order), so a row cannot
   be changed, removed from the middle, inserted or moved to another sheet without a key;
-- a backup's manifest (``evaluation/backup.py``).
+- a backup's manifest (``operations/backup.py``).
 
 Key rotation: a new ``INTEGRITY_KEY`` seals from now on; the keys it replaces go to
 ``INTEGRITY_KEYS_OLD`` (comma-separated) and are used for verification only.

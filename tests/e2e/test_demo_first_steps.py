@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from evaluation.models import Application, Assignment, EvidenceFile, FileState, ItemScore
-from institutions.demo import DEMO_PASSWORD
+from operations.demo.accounts import DEMO_PASSWORD
 
 from ..evaluation import files as F
 

@@ -31,10 +31,10 @@ def broker(redis_url, postgres_required):
 def test_manager_renders_all_result_reports_and_downloads_the_zip(
     page, login, manager, admin_user, broker, tmp_path, _uploads_in_tmp
 ):
-    import indicators.demo
+    import operations.demo.rubric
 
     cycle, apps = scored_cycle(
-        indicators.demo.seed(), n_applications=N_APPLICATIONS, admin=admin_user, slug="e2e-2026"
+        operations.demo.rubric.seed(), n_applications=N_APPLICATIONS, admin=admin_user, slug="e2e-2026"
     )
     queue = new_queue()
     worker = start_worker(

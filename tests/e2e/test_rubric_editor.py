@@ -7,8 +7,8 @@ from decimal import Decimal as D
 import pytest
 from playwright.sync_api import expect
 
-from indicators.demo import SEED_RUBRIC
 from indicators.models import RubricVersion, VersionStatus
+from operations.demo.rubric import SEED_RUBRIC
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

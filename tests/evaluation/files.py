@@ -144,7 +144,7 @@ def jpg_bytes(seed: int = 0) -> bytes:
 
 
 def png_bytes(seed: int = 0) -> bytes:
-    from evaluation.demo.files import png
+    from operations.demo.files import png
 
     return png(seed)
 

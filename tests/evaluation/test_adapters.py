@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from evaluation import scoring
 from evaluation.adapters import scoring_rubric
-from indicators.demo import seed
+from operations.demo.rubric import seed
 
 
 def test_seed_rubric_becomes_the_pure_rubric(db):

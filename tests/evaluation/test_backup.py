@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from evaluation.backup import BackupError, _walk_storage, archive_verify, evidence_hashes_verify
 from evaluation.models import Application, Cycle, EvidenceFile, ItemScore, Result, ScoreAudit
 from evaluation.services.results import result_committee_decide
 from indicators.models import Item, RubricVersion
 from institutions.models import User
+from operations.backup import BackupError, _walk_storage, archive_verify, evidence_hashes_verify
 from reports.models import Report, ReportStatus
 from reports.services import report_request_result, report_request_summary
 
@@ -115,7 +115,7 @@ def test_unsupported_archive_format(tmp_path, db):
 
 # --- the whole system, checked after the round trip ------------------------------------------
 
-# Rebuilt by ``migrate`` or deliberately left out of the archive (see evaluation/backup.py).
+# Rebuilt by ``migrate`` or deliberately left out of the archive (see operations/backup.py).
 NOT_ARCHIVED_APPS = {"contenttypes", "sessions"}
 NOT_ARCHIVED_MODELS = {"auth.permission", "axes.accessattempt", "axes.accessattemptexpiration"}
 

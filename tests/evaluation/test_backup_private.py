@@ -17,10 +17,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evaluation.backup import _walk_storage
 from institutions.models import User
 from institutions.roles import Role
 from institutions.services import roles_sync, user_grant_role
+from operations.backup import _walk_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

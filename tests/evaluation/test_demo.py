@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation import process, queries
-from evaluation.demo.cycles import EARLY
 from evaluation.models import (
     Application,
     ApplicationStatus,
@@ -41,6 +40,7 @@ from evaluation.services.objections import objection_rereview
 from evaluation.services.sheet import StaleScoreError, score_record
 from evaluation.sniff import sniff
 from institutions.models import User
+from operations.demo.cycles import EARLY
 
 from .files import pdf_bytes
 

@@ -13,11 +13,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from evaluation import integrity
-from evaluation.backup import archive_verify
 from evaluation.models import AuditAction, ItemScore, ScoreAudit, Sheet
 from evaluation.queries.results import results_differences
 from evaluation.services.results import application_result_recompute
 from evaluation.services.sheet import canonical_json, sheet_canonical_content, sheet_confirm
+from operations.backup import archive_verify
 
 from ..conftest import PASSWORD
 from .sheet_data import fill, mixed_rubric

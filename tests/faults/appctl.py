@@ -33,7 +33,7 @@ def seed() -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    import indicators.demo
+    import operations.demo.rubric
     from evaluation import services
     from evaluation.services.assignment import assignment_create, conflict_declare, pledge_sign
     from evaluation.services.sheet import entry_parse, score_record
@@ -62,7 +62,7 @@ def seed() -> dict:
         registered_on="2015-01-01",
     )
     membership_add(user=member, institution=institution)
-    version = indicators.demo.seed()
+    version = operations.demo.rubric.seed()
     cycle = services.cycle_create(
         by=admin,
         title="2026 장애 시험",

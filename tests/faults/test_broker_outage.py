@@ -20,7 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-import indicators.demo
+import operations.demo.rubric
 from institutions.roles import Role
 from reports.models import Report, ReportStatus
 
@@ -39,7 +39,7 @@ WAITING = "작업자 대기 중"
 @pytest.fixture
 def scored_apps(postgres_required, admin_user, institution, other_institution, member, make_user):
     evaluators = [make_user(f"rpt-ev{i}", Role.EVALUATOR) for i in range(2)]
-    cycle = make_cycle(indicators.demo.seed(), slug="fault-rpt", by=admin_user)
+    cycle = make_cycle(operations.demo.rubric.seed(), slug="fault-rpt", by=admin_user)
     apps = [
         add_application(cycle, institution, member),
         add_application(cycle, other_institution, admin_user),

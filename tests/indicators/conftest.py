@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from indicators.demo import SEED_RUBRIC
 from indicators.interchange import parse_text
+from operations.demo.rubric import SEED_RUBRIC
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PENALTY_RUBRIC = FIXTURES / "seoul-incentive-2013.yaml"

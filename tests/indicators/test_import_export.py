@@ -10,7 +10,6 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.demo import SEED_RUBRIC
 from indicators.interchange import dump_text, parse_text
 from indicators.models import (
     Area,
@@ -26,6 +25,7 @@ from indicators.models import (
 from indicators.queries import rubric_document
 from indicators.services import rubric_export, rubric_import
 from indicators.validation import RubricInvalid
+from operations.demo.rubric import SEED_RUBRIC
 
 from ..factories import build_rubric
 from .conftest import PENALTY_RUBRIC, area_of, indicator_of, item_of

@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.demo import SEED_RUBRIC
 from indicators.interchange import dump_text, parse_text
 from indicators.validation import RubricInvalid
+from operations.demo.rubric import SEED_RUBRIC
 
 
 def refusal(text) -> list[str]:

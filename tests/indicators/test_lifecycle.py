@@ -7,7 +7,6 @@ import pytest
 from django import forms
 from django.utils import timezone
 
-from indicators import demo
 from indicators.models import FrozenRubricError, Item, RubricVersion, VersionStatus
 from indicators.queries import rubric_document
 from indicators.services import (
@@ -19,6 +18,7 @@ from indicators.services import (
     rubric_version_retire,
 )
 from indicators.validation import RubricInvalid
+from operations.demo import rubric as demo
 
 from ..factories import build_rubric
 from .conftest import PENALTY_RUBRIC

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.demo import SEED_RUBRIC
 from indicators.interchange import dump_text, parse_text
 from indicators.models import Item, RubricVersion, VersionStatus
+from operations.demo.rubric import SEED_RUBRIC
 
 from ..conftest import PERSONAS
 from ..factories import build_rubric

@@ -17,9 +17,9 @@ from .scored import add_application, make_cycle, rank_cycle, score_application
 
 @pytest.fixture
 def seed_rubric(db):
-    import indicators.demo
+    import operations.demo.rubric
 
-    return indicators.demo.seed()
+    return operations.demo.rubric.seed()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation.backup import BackupError, backup_restore
+from operations.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

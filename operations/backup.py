@@ -41,7 +41,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import backup_json, integrity
+from evaluation import integrity
+
+from . import backup_json
 
 FORMAT = "certeval.backup/1"
 # Rebuilt by ``migrate`` (content types, permissions) or state rather than record (sessions,

@@ -2,9 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-import evaluation.demo
-import indicators.demo
-import institutions.demo
+from operations import demo
 
 
 class Command(BaseCommand):
@@ -17,10 +15,8 @@ class Command(BaseCommand):
                 "데모 계정은 공개된 비밀번호를 쓰기 때문입니다."
             )
         with transaction.atomic():
-            institutions.demo.seed()
-            indicators.demo.seed()
-            evaluation.demo.seed(stdout=self.stdout)
+            demo.seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("데모 데이터가 준비되었습니다."))
-        password = institutions.demo.DEMO_PASSWORD
+        password = demo.accounts.DEMO_PASSWORD
         accounts = "admin, manager, evaluator1-3, inst1-5"
         self.stdout.write(f"데모 계정 (비밀번호 모두 {password}): {accounts}")

@@ -1,5 +1,6 @@
-"""Demo data for the evaluation app (``manage.py seed_demo``): four cycles on the seed rubric,
-one per moment of the certification process, so that every role can act at once.
+"""Demo data for every app (``manage.py seed_demo``): the demo accounts and institutions
+(``accounts``), the seed rubric (``rubric``), and four cycles on it (``cycles``), one per moment
+of the certification process, so that every role can act at once.
 
 - ``demo-2026`` at 이의신청: inst1–inst4 submitted and scored by evaluator1–3 (all sheets
   confirmed; inst3's area D substituted by its ISMS certificate; inst4 below 700 points),
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-import indicators.demo
+from evaluation.models import Application, Cycle
 from institutions.models import User
 
-from ..models import Application, Cycle
-from . import cycles
+from . import accounts, cycles, rubric
 from .cycles import World
 
 BUILDERS = {
@@ -37,7 +37,9 @@ CYCLE_SLUG = "demo-2026"
 
 
 def seed(*, stdout=None) -> dict:
-    rubric_version = indicators.demo.seed()
+    """Everything, in dependency order: accounts, the rubric, the cycles."""
+    seeded = accounts.seed()
+    rubric_version = rubric.seed()
     world = World(
         admin=User.objects.get(username="admin"),
         rubric_version=rubric_version,
@@ -63,4 +65,4 @@ def seed(*, stdout=None) -> dict:
                 f"평가 주기 {cycle.slug}: {cycle.get_stage_display()} 단계, 신청 {applications}건, "
                 f"신청 마감 {timezone.localtime(cycle.evidence_deadline):%Y-%m-%d %H:%M}"
             )
-    return {"cycles": built}
+    return {**seeded, "rubric_version": rubric_version, "cycles": built}

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from .models import Institution, InstitutionType, User
-from .roles import Role
-from .services import membership_add, roles_sync, user_grant_role
+from institutions.models import Institution, InstitutionType, User
+from institutions.roles import Role
+from institutions.services import membership_add, roles_sync, user_grant_role
 
 DEMO_PASSWORD = "demo1234!"
 

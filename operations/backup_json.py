@@ -8,7 +8,7 @@
   ``verify_results`` then found every confirmed sheet changed.
 
 The archive is still plain Django JSON; ``loaddata`` reads it (and older archives) with the
-standard deserializer. Registered by ``evaluation.backup`` under ``FORMAT``.
+standard deserializer. Registered by ``operations.backup`` under ``FORMAT``.
 """
 
 import datetime

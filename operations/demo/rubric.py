@@ -2,11 +2,15 @@
 
 from pathlib import Path
 
-from . import interchange
-from .models import RubricVersion
-from .services import rubric_import
+import indicators
+from indicators import interchange
+from indicators.models import RubricVersion
+from indicators.services import rubric_import
 
-SEED_RUBRIC = Path(__file__).resolve().parent / "rubrics" / "job-information-provider.yaml"
+# shipped with the indicators app, which also offers it for import
+SEED_RUBRIC = (
+    Path(indicators.__file__).resolve().parent / "rubrics" / "job-information-provider.yaml"
+)
 
 
 def seed() -> RubricVersion:

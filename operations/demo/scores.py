@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..models import Assignment, Declaration
-from ..services.assignment import conflict_declare
-from ..services.sheet import score_record, sheet_confirm
+from evaluation.models import Assignment, Declaration
+from evaluation.services.assignment import conflict_declare
+from evaluation.services.sheet import score_record, sheet_confirm
+
+from .accounts import DEMO_PASSWORD
 
 GRADES = "SABCD"
 # username → evaluator2's grade for each of the 19 items in rubric order; evaluator1 is a step
@@ -47,8 +49,6 @@ def score_sheet(
     """The assigned evaluator declares no conflict, scores the first ``upto`` items (all by
     default; items of ``skip_areas``, substituted areas, are left out) with comments, and
     confirms with the demo password when ``confirm``. For a sheet never saved before."""
-    from institutions.demo import DEMO_PASSWORD
-
     evaluator = assignment.evaluator
     if assignment.declaration == Declaration.PENDING:
         assignment = conflict_declare(assignment=assignment, conflict=False, by=evaluator)

@@ -14,19 +14,19 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from institutions.models import Certificate, Institution, User
-
-from .. import services
-from ..models import Application, Assignment, Cycle, Result, Stage
-from ..services.assignment import assignments_create_bulk, pledge_sign
-from ..services.certification import (
+from evaluation import services
+from evaluation.models import Application, Assignment, Cycle, Result, Stage
+from evaluation.services.assignment import assignments_create_bulk, pledge_sign
+from evaluation.services.certification import (
     add_years,
     certification_revoke,
     certifications_issue_for_cycle,
 )
-from ..services.cycles import cycle_advance_to
-from ..services.objections import objection_dismiss, objection_file
-from ..services.results import area_substitution_confirm, result_committee_decide
+from evaluation.services.cycles import cycle_advance_to
+from evaluation.services.objections import objection_dismiss, objection_file
+from evaluation.services.results import area_substitution_confirm, result_committee_decide
+from institutions.models import Certificate, Institution, User
+
 from . import files
 from .scores import score_sheet
 

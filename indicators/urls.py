@@ -1,12 +1,13 @@
 from django.urls import path, register_converter
 
 from . import views
+from .kinds import KINDS
 
 
-class NodeKind:
-    """The editable levels of the tree in the editor's URLs."""
+class NodeKindConverter:
+    """The editable levels of the tree in the editor's URLs (``kinds.KINDS``)."""
 
-    regex = "area|indicator|item"
+    regex = "|".join(KINDS)
 
     def to_python(self, value):
         return value
@@ -15,7 +16,7 @@ class NodeKind:
         return value
 
 
-register_converter(NodeKind, "node")
+register_converter(NodeKindConverter, "node")
 
 app_name = "indicators"
 
@@ -31,10 +32,11 @@ urlpatterns = [
     # The draft editor (admins, drafts only; everyone else gets 404).
     path("<int:pk>/edit/", views.editor, name="editor"),
     path("<int:pk>/edit/settings/", views.editor_settings, name="editor_settings"),
-    path("<int:pk>/edit/areas/add/", views.area_add, name="area_add"),
+    path("<int:pk>/edit/areas/add/", views.node_add, {"kind": "area"}, name="area_add"),
     path(
         "<int:pk>/edit/areas/<int:node_pk>/indicators/add/",
-        views.indicator_add,
+        views.node_add,
+        {"kind": "indicator"},
         name="indicator_add",
     ),
     path(
@@ -42,7 +44,12 @@ urlpatterns = [
         views.area_substitution,
         name="area_substitution",
     ),
-    path("<int:pk>/edit/indicators/<int:node_pk>/items/add/", views.item_add, name="item_add"),
+    path(
+        "<int:pk>/edit/indicators/<int:node_pk>/items/add/",
+        views.node_add,
+        {"kind": "item"},
+        name="item_add",
+    ),
     path("<int:pk>/edit/<node:kind>/<int:node_pk>/update/", views.node_update, name="node_update"),
     path("<int:pk>/edit/<node:kind>/<int:node_pk>/remove/", views.node_remove, name="node_remove"),
     path(

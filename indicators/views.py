@@ -26,13 +26,11 @@ from .forms import (
     SubstitutionForm,
     VersionForm,
 )
+from .kinds import ITEM, KINDS
 from .korean import particle
 from .models import (
-    Area,
     Checkpoint,
     FrozenRubricError,
-    Indicator,
-    Item,
     RoundingMode,
     RubricVersion,
     VersionStatus,
@@ -320,33 +318,13 @@ def editor_settings(request, pk: int):
     return _apply(request, version, action, kind="version")
 
 
-_NODE_MODELS = {"area": Area, "indicator": Indicator, "item": Item}
-
-
 def _node(version: RubricVersion, kind: str, node_pk: int):
-    model = _NODE_MODELS.get(kind)
-    if model is None:
+    node_kind = KINDS.get(kind)
+    if node_kind is None:
         raise Http404
-    node = get_object_or_404(model.objects.filter(version=version), pk=node_pk)
+    node = get_object_or_404(node_kind.model.objects.filter(version=version), pk=node_pk)
     node.version = version
     return node
-
-
-_UPDATE = {
-    "area": lambda node, data: services.area_update(area=node, **data),
-    "indicator": lambda node, data: services.indicator_update(indicator=node, **data),
-    "item": lambda node, data: services.item_update(item=node, **data),
-}
-_REMOVE = {
-    "area": lambda node: services.area_remove(area=node),
-    "indicator": lambda node: services.indicator_remove(indicator=node),
-    "item": lambda node: services.item_remove(item=node),
-}
-_MOVE = {
-    "area": lambda node, offset: services.area_move(area=node, offset=offset),
-    "indicator": lambda node, offset: services.indicator_move(indicator=node, offset=offset),
-    "item": lambda node, offset: services.item_move(item=node, offset=offset),
-}
 
 
 @login_required
@@ -360,7 +338,7 @@ def node_update(request, pk: int, kind: str, node_pk: int):
     data = form.cleaned_data
 
     def action():
-        _UPDATE[kind](node, data)
+        services.node_update(node=node, **data)
         return _("%(code)s 저장했습니다.") % {"code": particle(data["code"], "을/를")}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
@@ -373,7 +351,7 @@ def node_remove(request, pk: int, kind: str, node_pk: int):
     node = _node(version, kind, node_pk)
 
     def action():
-        _REMOVE[kind](node)
+        services.node_remove(node=node)
         return _("%(code)s을(를) 삭제했습니다.") % {"code": node.code}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
@@ -389,7 +367,7 @@ def node_move(request, pk: int, kind: str, node_pk: int, direction: str):
         raise Http404
 
     def action():
-        _MOVE[kind](node, offsets[direction])
+        services.node_move(node=node, offset=offsets[direction])
         return _("%(code)s의 순서를 바꿨습니다.") % {"code": node.code}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
@@ -397,53 +375,26 @@ def node_move(request, pk: int, kind: str, node_pk: int, direction: str):
 
 @login_required
 @require_POST
-def area_add(request, pk: int):
+def node_add(request, pk: int, kind: str, node_pk: int | None = None):
+    """Add an area to the version, an indicator to an area or an item to an indicator."""
     version = _editable(request, pk)
+    node_kind = KINDS[kind]
+    parent_kind = node_kind.parent_kind
+    parent = version if parent_kind is None else _node(version, parent_kind.name, node_pk)
+    refused_kind = f"new-{kind}"
     form = NodeForm(request.POST)
     if not form.is_valid():
-        return _refuse_form(request, version, form, kind="new-area")
+        return _refuse_form(request, version, form, kind=refused_kind, node_pk=node_pk)
     data = form.cleaned_data
+    extra = {}
+    if node_kind is ITEM:
+        extra["scoring"] = None if version.default_scoring else {"method": "points"}
 
     def action():
-        services.area_add(version=version, **data)
-        return _("영역 %(code)s을(를) 추가했습니다.") % {"code": data["code"]}
+        services.node_add(kind=node_kind, parent=parent, **data, **extra)
+        return _(node_kind.added) % {"code": data["code"]}
 
-    return _apply(request, version, action, kind="new-area")
-
-
-@login_required
-@require_POST
-def indicator_add(request, pk: int, node_pk: int):
-    version = _editable(request, pk)
-    area = _node(version, "area", node_pk)
-    form = NodeForm(request.POST)
-    if not form.is_valid():
-        return _refuse_form(request, version, form, kind="new-indicator", node_pk=area.pk)
-    data = form.cleaned_data
-
-    def action():
-        services.indicator_add(area=area, **data)
-        return _("지표 %(code)s을(를) 추가했습니다.") % {"code": data["code"]}
-
-    return _apply(request, version, action, kind="new-indicator", node_pk=area.pk)
-
-
-@login_required
-@require_POST
-def item_add(request, pk: int, node_pk: int):
-    version = _editable(request, pk)
-    indicator = _node(version, "indicator", node_pk)
-    form = NodeForm(request.POST)
-    if not form.is_valid():
-        return _refuse_form(request, version, form, kind="new-item", node_pk=indicator.pk)
-    data = form.cleaned_data
-    scoring = None if version.default_scoring else {"method": "points"}
-
-    def action():
-        services.item_add(indicator=indicator, scoring=scoring, **data)
-        return _("항목 %(code)s을(를) 추가했습니다.") % {"code": data["code"]}
-
-    return _apply(request, version, action, kind="new-item", node_pk=indicator.pk)
+    return _apply(request, version, action, kind=refused_kind, node_pk=node_pk)
 
 
 @login_required
@@ -456,13 +407,7 @@ def area_substitution(request, pk: int, node_pk: int):
         return _refuse_form(request, version, form, kind="area", node_pk=area.pk, prefix=area.code)
 
     def action():
-        services.area_update(
-            area=area,
-            code=area.code,
-            title=area.title,
-            points=area.points,
-            substitution=form.substitution,
-        )
+        services.area_substitution_update(area=area, substitution=form.substitution)
         return _("%(code)s의 대체 인정을 저장했습니다.") % {"code": area.code}
 
     return _apply(request, version, action, kind="area", node_pk=area.pk)

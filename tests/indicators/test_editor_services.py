@@ -93,13 +93,15 @@ def test_the_editor_refuses_band_points_above_the_item(penalty_draft, penalty_do
 def test_the_editor_refuses_duplicate_codes_at_any_level(draft, seed_doc):
     area = node(Area, draft, "E")
     editor = refused(
-        lambda: services.indicator_add(area=area, code="E.2.1", title="새 지표", points=D(0))
+        lambda: services.node_add(
+            kind="indicator", parent=area, code="E.2.1", title="새 지표", points=D(0)
+        )
     )
     assert editor == [
         "E.2.1: 코드가 중복됩니다 (areas[4].indicators[1].items[0], areas[4].indicators[3])"
     ]
     same_level = refused(
-        lambda: services.area_add(version=draft, code="A", title="또 A", points=D(0))
+        lambda: services.node_add(kind="area", parent=draft, code="A", title="또 A", points=D(0))
     )
     assert same_level == ["A: 코드가 중복됩니다 (areas[0], areas[5])"]
     item = node(Item, draft, "C.2.2")
@@ -153,16 +155,20 @@ def test_scoring_method_and_guidance_are_edited(draft):
 
 
 def test_add_and_remove_nodes(draft):
-    area = services.area_add(version=draft, code="F", title="신규 영역", points=D(10))
+    area = services.node_add(kind="area", parent=draft, code="F", title="신규 영역", points=D(10))
     area.version = draft
     assert [str(p) for p in validate(doc_of(draft))] == [
         "F: 평가지표가 없습니다",
         "F: 지표 배점 합계 0 ≠ 영역 배점 10",
         "total_points: 영역 배점 합계 1010 ≠ 총점 1000",
     ]
-    indicator = services.indicator_add(area=area, code="F.1", title="신규 지표", points=D(10))
+    indicator = services.node_add(
+        kind="indicator", parent=area, code="F.1", title="신규 지표", points=D(10)
+    )
     indicator.version = draft
-    item = services.item_add(indicator=indicator, code="F.1.1", title="신규 항목", points=D(10))
+    item = services.node_add(
+        kind="item", parent=indicator, code="F.1.1", title="신규 항목", points=D(10)
+    )
     assert (item.method, item.params, item.inherits_default, item.order) == (
         "grade",
         {"scale": "five-level"},
@@ -177,7 +183,7 @@ def test_add_and_remove_nodes(draft):
         rounding_mode="half_up",
     )
     assert validate(doc_of(draft)) == []
-    services.area_remove(area=area)
+    services.node_remove(node=area)
     assert not Item.objects.filter(pk=item.pk).exists()
     assert [str(p) for p in validate(doc_of(draft))] == [
         "total_points: 영역 배점 합계 1000 ≠ 총점 1010"
@@ -190,12 +196,12 @@ def test_move_swaps_with_the_neighbour_and_stops_at_the_ends(draft):
         Item.objects.filter(indicator=b3).order_by("order").values_list("code", flat=True)
     )
     assert items() == ["B.3.1", "B.3.2", "B.3.3", "B.3.4"]
-    services.item_move(item=node(Item, draft, "B.3.3"), offset=-1)
+    services.node_move(node=node(Item, draft, "B.3.3"), offset=-1)
     assert items() == ["B.3.1", "B.3.3", "B.3.2", "B.3.4"]
-    services.item_move(item=node(Item, draft, "B.3.1"), offset=-1)
-    services.item_move(item=node(Item, draft, "B.3.4"), offset=1)
+    services.node_move(node=node(Item, draft, "B.3.1"), offset=-1)
+    services.node_move(node=node(Item, draft, "B.3.4"), offset=1)
     assert items() == ["B.3.1", "B.3.3", "B.3.2", "B.3.4"]
-    services.area_move(area=node(Area, draft, "E"), offset=-1)
+    services.node_move(node=node(Area, draft, "E"), offset=-1)
     assert [a["code"] for a in doc_of(draft)["areas"]] == ["A", "B", "C", "E", "D"]
 
 
@@ -215,41 +221,31 @@ def test_checkpoints_are_added_changed_moved_and_removed(draft):
 
 def test_area_substitution_is_set_and_cleared(draft):
     area = node(Area, draft, "C")
-    services.area_update(
-        area=area,
-        code="C",
-        title=area.title,
-        points=area.points,
-        substitution={"certificates": ["HRD"], "award_ratio": D("0.9")},
+    services.area_substitution_update(
+        area=area, substitution={"certificates": ["HRD"], "award_ratio": D("0.9")}
     )
     assert Area.objects.get(pk=area.pk).substitution == {
         "certificates": ["HRD"],
         "award_ratio": "0.9",
     }
     assert refused(
-        lambda: services.area_update(
-            area=area,
-            code="C",
-            title=area.title,
-            points=area.points,
-            substitution={"certificates": ["HRD"], "award_ratio": D("1.5")},
+        lambda: services.area_substitution_update(
+            area=area, substitution={"certificates": ["HRD"], "award_ratio": D("1.5")}
         )
     ) == ["areas[2].substitution.award_ratio: 0 이상 1 이하여야 합니다 (받은 값: 1.5)"]
-    services.area_update(
-        area=area, code="C", title=area.title, points=area.points, substitution=None
-    )
+    services.area_substitution_update(area=area, substitution=None)
     assert Area.objects.get(pk=area.pk).substitution is None
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda v: services.area_add(version=v, code="Z", title="z", points=D(0)),
+        lambda v: services.node_add(kind="area", parent=v, code="Z", title="z", points=D(0)),
         lambda v: services.item_update(
             item=node(Item, v, "A.1.1"), code="A.1.1", title="x", points=D(60)
         ),
-        lambda v: services.item_remove(item=node(Item, v, "A.1.1")),
-        lambda v: services.item_move(item=node(Item, v, "B.1.2"), offset=-1),
+        lambda v: services.node_remove(node=node(Item, v, "A.1.1")),
+        lambda v: services.node_move(node=node(Item, v, "B.1.2"), offset=-1),
         lambda v: services.checkpoint_add(item=node(Item, v, "A.1.1"), text="x"),
         lambda v: services.checkpoint_remove(
             checkpoint=Checkpoint.objects.filter(item__version=v).first()
@@ -259,10 +255,10 @@ def test_area_substitution_is_set_and_cleared(draft):
         ),
     ],
     ids=[
-        "area_add",
+        "node_add",
         "item_update",
-        "item_remove",
-        "item_move",
+        "node_remove",
+        "node_move",
         "checkpoint_add",
         "checkpoint_remove",
         "version_update",

@@ -256,12 +256,12 @@ def test_bad_input_is_refused_with_every_problem_and_writes_nothing(
 
 def test_a_refusal_late_in_the_import_rolls_back_what_was_written(existing, seed_doc, monkeypatch):
     """Even a failure after the first rows were written leaves nothing (one transaction)."""
-    from indicators import services
+    from indicators.models import Checkpoint
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.Checkpoint.objects, "bulk_create", explode)
+    monkeypatch.setattr(Checkpoint.objects, "bulk_create", explode)
     before = snapshot()
     with pytest.raises(RuntimeError):
         rubric_import(data=seed_doc)

@@ -1,4 +1,4 @@
-"""Writes to rubrics: import, export, publication, cloning, retirement and the draft editor.
+"""Writes to whole rubric versions: import, export, publication, cloning, retirement, deletion.
 
 Every function is keyword-only and atomic. A refused write raises and leaves the database as it
 was:
@@ -8,25 +8,22 @@ was:
 - ``RubricStateError`` says that the version is not in a state that allows the change;
 - the model layer's ``FrozenRubricError`` is the last line for published/retired versions.
 
-Editor changes are tried on the version's document first (``queries.rubric_document_nodes``)
-and validated with the same rules as an import; only completeness problems (sums that do not
-match yet, empty lists) are allowed in a draft, and publication refuses those too.
+Publication validates with the same rules as an import, completeness included; the draft
+editor's writes are in ``editor``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from . import interchange, validation
-from .korean import particle
-from .models import (
+from .. import interchange, validation
+from ..korean import particle
+from ..models import (
     Area,
     Checkpoint,
     GradeLevel,
@@ -37,13 +34,12 @@ from .models import (
     RubricVersion,
     VersionStatus,
 )
-from .queries import (
+from ..queries import (
     rubric_document,
-    rubric_document_nodes,
     rubric_tree,
     scoring_storage,
 )
-from .validation import MAX_VERSION, Problem, RubricInvalid
+from ..validation import MAX_VERSION, Problem, RubricInvalid
 
 
 class RubricStateError(Exception):
@@ -387,336 +383,3 @@ def rubric_version_clone(
             for c in old.checkpoints.all()
         )
     return clone
-
-
-# --- the draft editor -------------------------------------------------------------------------
-
-
-def _try(version: RubricVersion, change: Callable[[object], None]) -> None:
-    """Apply ``change`` to the draft's document and refuse when the result is invalid.
-
-    ``change`` receives the ``DocumentNodes`` of the version. Completeness problems (sums that
-    do not match yet, empty lists) are allowed in a draft; everything else is refused with the
-    same messages as an import.
-    """
-    _require_draft(version)
-    nodes = rubric_document_nodes(RubricVersion.objects.select_related("rubric").get(pk=version.pk))
-    change(nodes)
-    blocking = [p for p in validation.validate(nodes.document) if not p.draft_ok]
-    if blocking:
-        raise RubricInvalid(blocking)
-
-
-def _next_order(queryset) -> int:
-    current = queryset.aggregate(m=Max("order"))["m"]
-    return 0 if current is None else current + 1
-
-
-def _move(obj, siblings, offset: int) -> None:
-    """Swap ``obj`` with the sibling ``offset`` places away (-1 up, +1 down), if there is one."""
-    ordered = list(siblings.order_by("order", "pk"))
-    index = next(i for i, s in enumerate(ordered) if s.pk == obj.pk)
-    target = index + offset
-    if offset == 0 or not 0 <= target < len(ordered):
-        return
-    other = ordered[target]
-    mine, theirs = ordered[index].order, other.order
-    parking = _next_order(siblings)
-    type(obj).objects.filter(pk=obj.pk).update(order=parking)
-    type(obj).objects.filter(pk=other.pk).update(order=mine)
-    type(obj).objects.filter(pk=obj.pk).update(order=theirs)
-    obj.order = theirs
-
-
-@transaction.atomic
-def rubric_version_update(
-    *,
-    version: RubricVersion,
-    title: str,
-    total_points: Decimal,
-    rounding_places: int,
-    rounding_mode: str,
-) -> RubricVersion:
-    def change(nodes):
-        doc = nodes.document
-        doc["title"], doc["total_points"] = title, total_points
-        doc["rounding"] = {"places": rounding_places, "mode": rounding_mode}
-
-    _try(version, change)
-    RubricVersion.objects.filter(pk=version.pk).update(
-        title=title,
-        total_points=total_points,
-        rounding_places=rounding_places,
-        rounding_mode=rounding_mode,
-    )
-    version.refresh_from_db()
-    return version
-
-
-@transaction.atomic
-def area_add(*, version: RubricVersion, code: str, title: str, points: Decimal) -> Area:
-    _try(
-        version,
-        lambda nodes: nodes.document["areas"].append(
-            {"code": code, "title": title, "points": points, "indicators": []}
-        ),
-    )
-    return Area.objects.create(
-        version=version,
-        code=code,
-        title=title,
-        points=points,
-        order=_next_order(Area.objects.filter(version=version)),
-    )
-
-
-@transaction.atomic
-def area_update(
-    *,
-    area: Area,
-    code: str,
-    title: str,
-    points: Decimal,
-    substitution: dict | None | object = ...,
-) -> Area:
-    """Change an area; ``substitution`` (a document mapping, or None to drop it) only when
-    given."""
-
-    def change(nodes):
-        doc = nodes.areas[area.pk][0]
-        doc.update(code=code, title=title, points=points)
-        if substitution is not ...:
-            if substitution:
-                doc["substitution"] = substitution
-            else:
-                doc.pop("substitution", None)
-
-    _try(area.version, change)
-    area.code, area.title, area.points = code, title, points
-    fields = ["code", "title", "points"]
-    if substitution is not ...:
-        area.substitution = _substitution_storage(substitution)
-        fields.append("substitution")
-    area.save(update_fields=fields)
-    return area
-
-
-@transaction.atomic
-def area_remove(*, area: Area) -> None:
-    _try(area.version, lambda nodes: nodes.areas[area.pk][1].remove(nodes.areas[area.pk][0]))
-    Area.objects.filter(pk=area.pk).delete()
-
-
-@transaction.atomic
-def area_move(*, area: Area, offset: int) -> None:
-    _require_draft(area.version)
-    _move(area, Area.objects.filter(version_id=area.version_id), offset)
-
-
-@transaction.atomic
-def indicator_add(*, area: Area, code: str, title: str, points: Decimal) -> Indicator:
-    _try(
-        area.version,
-        lambda nodes: nodes.areas[area.pk][0]["indicators"].append(
-            {"code": code, "title": title, "points": points, "items": []}
-        ),
-    )
-    return Indicator.objects.create(
-        version_id=area.version_id,
-        area=area,
-        code=code,
-        title=title,
-        points=points,
-        order=_next_order(Indicator.objects.filter(area=area)),
-    )
-
-
-@transaction.atomic
-def indicator_update(*, indicator: Indicator, code: str, title: str, points: Decimal) -> Indicator:
-    _try(
-        indicator.version,
-        lambda nodes: nodes.indicators[indicator.pk][0].update(
-            code=code, title=title, points=points
-        ),
-    )
-    indicator.code, indicator.title, indicator.points = code, title, points
-    indicator.save(update_fields=["code", "title", "points"])
-    return indicator
-
-
-@transaction.atomic
-def indicator_remove(*, indicator: Indicator) -> None:
-    def change(nodes):
-        doc, siblings = nodes.indicators[indicator.pk]
-        siblings.remove(doc)
-
-    _try(indicator.version, change)
-    Indicator.objects.filter(pk=indicator.pk).delete()
-
-
-@transaction.atomic
-def indicator_move(*, indicator: Indicator, offset: int) -> None:
-    _require_draft(indicator.version)
-    _move(indicator, Indicator.objects.filter(area_id=indicator.area_id), offset)
-
-
-def _effective_scoring(version: RubricVersion, scoring: dict | None) -> tuple[str, dict, bool]:
-    """``(method, params, inherits_default)`` for a document scoring, or the version's default
-    when ``scoring`` is None."""
-    if scoring is not None:
-        method, params = scoring_storage(scoring)
-        return method, params, False
-    if not version.default_scoring:
-        raise RubricInvalid(
-            [Problem("scoring", "채점 방식이 없습니다 (defaults.scoring도 없습니다)")]
-        )
-    params = dict(version.default_scoring)
-    return params.pop("method"), params, True
-
-
-@transaction.atomic
-def item_add(
-    *,
-    indicator: Indicator,
-    code: str,
-    title: str,
-    points: Decimal,
-    scoring: dict | None = None,
-) -> Item:
-    """Add an item; without ``scoring`` it follows the version's ``defaults.scoring``."""
-    version = indicator.version
-
-    def change(nodes):
-        doc = {"code": code, "title": title, "points": points}
-        if scoring is not None:
-            doc["scoring"] = scoring
-        nodes.indicators[indicator.pk][0]["items"].append(doc)
-
-    _try(version, change)
-    method, params, inherits = _effective_scoring(version, scoring)
-    return Item.objects.create(
-        version_id=indicator.version_id,
-        indicator=indicator,
-        code=code,
-        title=title,
-        points=points,
-        order=_next_order(Item.objects.filter(indicator=indicator)),
-        method=method,
-        params=params,
-        inherits_default=inherits,
-    )
-
-
-_UNCHANGED = ...
-
-
-@transaction.atomic
-def item_update(
-    *,
-    item: Item,
-    code: str,
-    title: str,
-    points: Decimal,
-    scoring: dict | None | object = _UNCHANGED,
-    purpose: list[str] | object = _UNCHANGED,
-    evidence_hint: str | object = _UNCHANGED,
-) -> Item:
-    """Change an item. ``scoring`` is a document mapping, or None to follow the version's
-    default; ``scoring``, ``purpose`` and ``evidence_hint`` stay as they are when not given."""
-    version = item.version
-
-    def change(nodes):
-        doc = nodes.items[item.pk][0]
-        doc.update(code=code, title=title, points=points)
-        if scoring is not _UNCHANGED:
-            if scoring is None:
-                doc.pop("scoring", None)
-            else:
-                doc["scoring"] = scoring
-        if purpose is not _UNCHANGED:
-            doc["purpose"] = list(purpose)
-        if evidence_hint is not _UNCHANGED:
-            doc["evidence_hint"] = evidence_hint
-
-    _try(version, change)
-    item.code, item.title, item.points = code, title, points
-    fields = ["code", "title", "points"]
-    if scoring is not _UNCHANGED:
-        item.method, item.params, item.inherits_default = _effective_scoring(version, scoring)
-        fields += ["method", "params", "inherits_default"]
-    if purpose is not _UNCHANGED:
-        item.purpose = list(purpose)
-        fields.append("purpose")
-    if evidence_hint is not _UNCHANGED:
-        item.evidence_hint = evidence_hint
-        fields.append("evidence_hint")
-    item.save(update_fields=fields)
-    return item
-
-
-@transaction.atomic
-def item_remove(*, item: Item) -> None:
-    def change(nodes):
-        doc, siblings = nodes.items[item.pk]
-        siblings.remove(doc)
-
-    _try(item.version, change)
-    Item.objects.filter(pk=item.pk).delete()
-
-
-@transaction.atomic
-def item_move(*, item: Item, offset: int) -> None:
-    _require_draft(item.version)
-    _move(item, Item.objects.filter(indicator_id=item.indicator_id), offset)
-
-
-def _checkpoint_change(item: Item, mutate: Callable[[list], None]) -> None:
-    def change(nodes):
-        doc = nodes.items[item.pk][0]
-        checkpoints = doc.setdefault("checkpoints", [])
-        mutate(checkpoints)
-
-    _try(item.version, change)
-
-
-@transaction.atomic
-def checkpoint_add(*, item: Item, text: str, details: list[str] | None = None) -> Checkpoint:
-    details = list(details or [])
-    entry = {"text": text, **({"details": details} if details else {})}
-    _checkpoint_change(item, lambda checkpoints: checkpoints.append(entry))
-    return Checkpoint.objects.create(
-        item=item,
-        text=text,
-        details=details,
-        order=_next_order(Checkpoint.objects.filter(item=item)),
-    )
-
-
-@transaction.atomic
-def checkpoint_update(
-    *, checkpoint: Checkpoint, text: str, details: list[str] | None = None
-) -> Checkpoint:
-    details = list(details or [])
-    index = list(
-        Checkpoint.objects.filter(item_id=checkpoint.item_id).order_by("order", "pk")
-    ).index(checkpoint)
-
-    def mutate(checkpoints):
-        checkpoints[index] = {"text": text, **({"details": details} if details else {})}
-
-    _checkpoint_change(checkpoint.item, mutate)
-    checkpoint.text, checkpoint.details = text, details
-    checkpoint.save(update_fields=["text", "details"])
-    return checkpoint
-
-
-@transaction.atomic
-def checkpoint_remove(*, checkpoint: Checkpoint) -> None:
-    _require_draft(checkpoint.item.version)
-    Checkpoint.objects.filter(pk=checkpoint.pk).delete()
-
-
-@transaction.atomic
-def checkpoint_move(*, checkpoint: Checkpoint, offset: int) -> None:
-    _require_draft(checkpoint.item.version)
-    _move(checkpoint, Checkpoint.objects.filter(item_id=checkpoint.item_id), offset)

@@ -1,6 +1,9 @@
 """The four roles of the product. Each role is a Django group with a seeded permission set.
 
-The access policy itself lives in each app's ``queries.py``; groups only say who is who.
+This module is also the one home of the role predicates (``is_admin``, ``is_staff_reader``,
+``is_evaluator``, ``is_institution_member``): every app imports them from here (ADR 002). The
+access policy itself -- who may see which object -- lives in each app's ``queries``; groups only
+say who is who.
 """
 
 from django.db import models
@@ -52,3 +55,37 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
     Role.EVALUATOR: [],
     Role.INSTITUTION: [],
 }
+
+
+# --- role predicates (the only place a role check is written; ADR 002) ---------------------------
+
+
+def holds_role(user, role: Role) -> bool:
+    """True if ``user`` is signed in, active and holds ``role`` (superusers hold 관리자)."""
+    return bool(user is not None and user.is_authenticated and user.has_role(role))
+
+
+def is_admin(user) -> bool:
+    return holds_role(user, Role.ADMIN)
+
+
+def is_manager(user) -> bool:
+    return holds_role(user, Role.MANAGER)
+
+
+def is_staff_reader(user) -> bool:
+    """Admins and managers read every cycle, application, result and evidence file."""
+    return is_admin(user) or is_manager(user)
+
+
+def is_evaluator(user) -> bool:
+    return holds_role(user, Role.EVALUATOR)
+
+
+def is_institution_member(user) -> bool:
+    return holds_role(user, Role.INSTITUTION)
+
+
+def can_read_access_log(user) -> bool:
+    """The evidence and report access logs are read by admins and managers."""
+    return is_staff_reader(user)

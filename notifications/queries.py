@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Min, QuerySet
 
-from institutions.roles import Role
+from institutions.roles import is_admin
 
-from .models import IN_APP_STATUSES, Notification, Status
+from .models import IN_APP_STATUSES, Notification, Preference, Status
 
 
 def can_manage_outbox(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
+    return is_admin(user)
+
+
+def email_off_events(user) -> set[str]:
+    """The event kinds ``user`` turned e-mail off for (their own preferences only)."""
+    return set(Preference.objects.filter(user=user, email=False).values_list("event", flat=True))
 
 
 def visible_notifications(user) -> QuerySet[Notification]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from institutions.roles import Role
 
 from . import events, queries, services
-from .models import Preference, Status
+from .models import Status
 from .rendering import render_notification
 
 LIST_SIZE = 50
@@ -70,18 +70,12 @@ def preferences(request):
         wanted = {key for key in request.POST.getlist("email") if key in events.EVENTS}
         # Kinds not shown to this user keep their current choice.
         shown = {e.key for e in mine}
-        off_elsewhere = set(
-            Preference.objects.filter(user=request.user, email=False)
-            .exclude(event__in=shown)
-            .values_list("event", flat=True)
-        )
+        off_elsewhere = queries.email_off_events(request.user) - shown
         keep_on = set(events.EVENTS) - shown - off_elsewhere
         services.preferences_set(user=request.user, email_on=wanted & shown | keep_on)
         messages.success(request, "알림 수신 설정을 저장했습니다.")
         return redirect("notifications:preferences")
-    off = set(
-        Preference.objects.filter(user=request.user, email=False).values_list("event", flat=True)
-    )
+    off = queries.email_off_events(request.user)
     rows = [{"event": e, "on": e.mandatory or e.key not in off} for e in mine]
     return render(
         request,

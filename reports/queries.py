@@ -7,7 +7,9 @@ Who sees which report (``visible_reports``):
   결과통보 stage;
 - everyone else: none (404).
 
-What one may *request* follows the same lines (``requestable_*`` below). Reports are shared
+What one may *request* is the subject's own policy, asked with ``action="report"``
+(``evaluation.queries.visible_applications``, ``...assignment.visible_assignments``) or
+``visible_certifications``. Reports are shared
 between users (one row per content hash), so the policy is about the report's subject, never
 about who asked for it.
 """
@@ -17,22 +19,21 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from evaluation.models import (
-    EVALUATED_STATUSES,
-    STAGE_ORDER,
     Application,
     Assignment,
-    Certification,
     Cycle,
     Result,
-    Stage,
 )
-from evaluation.queries import is_staff_reader, visible_cycles
-from evaluation.queries.certification import visible_certifications
-from institutions.roles import Role
+from evaluation.queries import NOTIFIED_STAGES, visible_applications, visible_cycles
+from evaluation.queries.assignment import visible_assignments
+from institutions.roles import (
+    can_read_access_log,
+    is_evaluator,
+    is_institution_member,
+    is_staff_reader,
+)
 
 from .models import TERMINAL_STATUSES, Report, ReportAccess, ReportKind, ReportStatus
-
-NOTIFIED_STAGES = STAGE_ORDER[STAGE_ORDER.index(Stage.NOTIFICATION) :]
 
 
 def _active(user) -> bool:
@@ -45,9 +46,9 @@ def visible_reports(user) -> QuerySet[Report]:
     if is_staff_reader(user):
         return Report.objects.all()
     q = Q(pk__in=[])
-    if user.has_role(Role.EVALUATOR):
+    if is_evaluator(user):
         q |= Q(kind=ReportKind.SHEET, assignment__evaluator=user)
-    if user.has_role(Role.INSTITUTION):
+    if is_institution_member(user):
         q |= Q(
             kind=ReportKind.RESULT,
             application__institution__memberships__user=user,
@@ -62,45 +63,9 @@ def visible_reports(user) -> QuerySet[Report]:
     return Report.objects.filter(q).distinct()
 
 
-def requestable_applications(user) -> QuerySet[Application]:
-    """Applications whose 결과보고서 ``user`` may request."""
-    if not _active(user):
-        return Application.objects.none()
-    if is_staff_reader(user):
-        return Application.objects.all()
-    if user.has_role(Role.INSTITUTION):
-        # Only evaluated applications have a result to report (a 미제출 one has none).
-        return Application.objects.filter(
-            institution__memberships__user=user,
-            cycle__stage__in=NOTIFIED_STAGES,
-            status__in=EVALUATED_STATUSES,
-        ).distinct()
-    return Application.objects.none()
-
-
-def requestable_assignments(user) -> QuerySet[Assignment]:
-    """Assignments whose 평가표 ``user`` may request: staff any, an evaluator their own
-    (not excluded: an excluded evaluator's sheet never counts)."""
-    if not _active(user):
-        return Assignment.objects.none()
-    if is_staff_reader(user):
-        return Assignment.objects.all()
-    if user.has_role(Role.EVALUATOR):
-        return Assignment.objects.filter(evaluator=user, exclusion="")
-    return Assignment.objects.none()
-
-
-def requestable_certifications(user) -> QuerySet[Certification]:
-    """Certifications whose PDF ``user`` may request: the certification policy's own
-    (staff any, members their institution's); the service refuses a revoked one to members."""
-    if not _active(user):
-        return Certification.objects.none()
-    return visible_certifications(user)
-
-
 def can_request_cycle_reports(user) -> bool:
     """집계표 and the batch of all result reports: admins and managers."""
-    return _active(user) and is_staff_reader(user)
+    return is_staff_reader(user)
 
 
 def report_cycles(user) -> QuerySet[Cycle]:
@@ -193,7 +158,7 @@ def cycle_reports(cycle: Cycle, kind: str) -> list[Report]:
 def my_result_applications(user) -> list[Application]:
     """An institution member's applications in notified cycles, with result and newest report."""
     apps = list(
-        requestable_applications(user)
+        visible_applications(user, action="report")
         .filter(institution__memberships__user=user)
         .select_related("institution", "cycle", "result")
         .order_by("-cycle__reference_date", "institution__name")
@@ -212,10 +177,10 @@ def my_result_applications(user) -> list[Application]:
 
 def my_sheet_assignments(user) -> list[Assignment]:
     """An evaluator's assignments with a confirmed sheet, with the newest 평가표 report."""
-    if not (_active(user) and user.has_role(Role.EVALUATOR)):
+    if not is_evaluator(user):
         return []
     rows = list(
-        requestable_assignments(user)
+        visible_assignments(user, action="report")
         .filter(evaluator=user, sheet__status="confirmed")
         .select_related("application__institution", "application__cycle", "sheet")
         .order_by("-application__cycle__reference_date", "application__institution__name")
@@ -232,10 +197,6 @@ def my_sheet_assignments(user) -> list[Assignment]:
 
 
 # --- access log ------------------------------------------------------------------------------
-
-
-def can_read_access_log(user) -> bool:
-    return _active(user) and is_staff_reader(user)
 
 
 def visible_report_accesses(user) -> QuerySet[ReportAccess]:
@@ -256,9 +217,6 @@ __all__ = [
     "progress",
     "report_cycles",
     "reports_for_list",
-    "requestable_applications",
-    "requestable_assignments",
-    "requestable_certifications",
     "visible_report_accesses",
     "visible_reports",
 ]

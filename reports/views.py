@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluation.queries import visible_cycles
+from evaluation.queries import visible_applications, visible_cycles
+from evaluation.queries.assignment import visible_assignments
+from evaluation.queries.certification import visible_certifications
 from institutions.client_ip import client_ip
-from institutions.roles import Role
+from institutions.roles import can_read_access_log, is_evaluator, is_institution_member
 
 from . import queries, services
 from .models import Report, ReportFormat, ReportKind
@@ -53,8 +55,8 @@ def _back(request, default: str) -> str:
 
 
 def _has_reports_role(user) -> bool:
-    return queries.can_request_cycle_reports(user) or any(
-        user.has_role(role) for role in (Role.EVALUATOR, Role.INSTITUTION)
+    return (
+        queries.can_request_cycle_reports(user) or is_evaluator(user) or is_institution_member(user)
     )
 
 
@@ -85,7 +87,7 @@ def index(request):
             "cycles": list(queries.report_cycles(user)),
             "can_cycle": queries.can_request_cycle_reports(user),
             "my_results": queries.my_result_applications(user)
-            if user.has_role(Role.INSTITUTION)
+            if is_institution_member(user)
             else [],
             "my_sheets": queries.my_sheet_assignments(user),
             "recent": recent,
@@ -184,7 +186,7 @@ def download(request, pk):
 @login_required
 @require_GET
 def access_log(request):
-    _require(queries.can_read_access_log(request.user))
+    _require(can_read_access_log(request.user))
     page = Paginator(queries.visible_report_accesses(request.user), ACCESS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -208,7 +210,7 @@ def _requested(request, make, default_back: str):
 @require_POST
 def request_result(request, pk):
     application = get_object_or_404(
-        queries.requestable_applications(request.user).select_related("institution", "cycle"),
+        visible_applications(request.user, action="report").select_related("institution", "cycle"),
         pk=pk,
     )
     return _requested(
@@ -222,7 +224,7 @@ def request_result(request, pk):
 @require_POST
 def request_sheet(request, pk):
     assignment = get_object_or_404(
-        queries.requestable_assignments(request.user).select_related(
+        visible_assignments(request.user, action="report").select_related(
             "application__institution", "application__cycle", "evaluator"
         ),
         pk=pk,
@@ -238,7 +240,7 @@ def request_sheet(request, pk):
 @require_POST
 def request_certification(request, pk):
     certification = get_object_or_404(
-        queries.requestable_certifications(request.user).select_related(
+        visible_certifications(request.user).select_related(
             "institution", "cycle", "application", "rubric_version__rubric"
         ),
         pk=pk,

@@ -21,9 +21,17 @@ from django.utils.formats import date_format
 
 from indicators.models import Checkpoint, Item
 from institutions.models import Certificate, Institution
-from institutions.roles import Role
+from institutions.roles import (
+    can_read_access_log,
+    is_admin,
+    is_evaluator,
+    is_institution_member,
+    is_staff_reader,
+)
 
 from ..models import (
+    EVALUATED_STATUSES,
+    STAGE_ORDER,
     Application,
     ApplicationStatus,
     Cycle,
@@ -35,20 +43,7 @@ from ..models import (
 )
 from ..process import result_visible_to_institution
 
-# --- roles ---------------------------------------------------------------------------------
-
-
-def is_staff_reader(user) -> bool:
-    """Admins and managers read every cycle, application and evidence file."""
-    return user.is_authenticated and (user.has_role(Role.ADMIN) or user.has_role(Role.MANAGER))
-
-
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.ADMIN)
-
-
-def is_institution_member(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.INSTITUTION)
+# --- roles (defined once, in institutions.roles; re-exported for the services) --------------
 
 
 def member_institutions(user) -> QuerySet[Institution]:
@@ -60,9 +55,22 @@ def member_institutions(user) -> QuerySet[Institution]:
 # --- cycles --------------------------------------------------------------------------------
 
 
-def visible_cycles(user) -> QuerySet[Cycle]:
-    """Admins and managers: all. Institution members: cycles open for applications and those
-    their institution applied to. Evaluators: none yet (assignments come later)."""
+CYCLE_ACTIONS = ("read", "pledge")
+
+
+def visible_cycles(user, *, action: str = "read") -> QuerySet[Cycle]:
+    """The one policy for cycles (ADR 002).
+
+    ``read``: admins and managers all; institution members the cycles open for applications
+    and those their institution applied to; evaluators none (they reach a cycle through their
+    assignments). ``pledge``: the cycles whose 서약서 an evaluator may sign -- those where they
+    hold an active assignment (``queries.assignment.pledge_cycles``)."""
+    if action not in CYCLE_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action == "pledge":
+        from .assignment import pledge_cycles
+
+        return pledge_cycles(user)
     if not user.is_authenticated:
         return Cycle.objects.none()
     if is_staff_reader(user):
@@ -123,20 +131,48 @@ def application_filter(user) -> Q | None:
         return Q()
     q = Q(pk__in=[])
     granted = False
-    if user.has_role(Role.INSTITUTION):
+    if is_institution_member(user):
         q |= Q(institution__memberships__user=user)
         granted = True
-    if user.has_role(Role.EVALUATOR):
+    if is_evaluator(user):
         q |= _evaluator_applications(user)
         granted = True
     return q if granted else None
 
 
-def visible_applications(user) -> QuerySet[Application]:
-    q = application_filter(user)
-    if q is None:
-        return Application.objects.none()
-    return Application.objects.filter(q).distinct()
+# The cycle stages from 결과통보 on: an institution's result may be shown and reported.
+NOTIFIED_STAGES = tuple(STAGE_ORDER[STAGE_ORDER.index(Stage.NOTIFICATION) :])
+
+APPLICATION_ACTIONS = ("read", "review", "report")
+
+
+def visible_applications(user, *, action: str = "read") -> QuerySet[Application]:
+    """The one policy for applications (ADR 002), by what ``user`` means to do:
+
+    - ``read``: open the application and its evidence -- admins and managers every one,
+      institution members their own institution's, evaluators those they are cleared for;
+    - ``review``: read its scores, result and score audit trail -- admins and managers;
+    - ``report``: request its 결과보고서 -- admins and managers every one, institution
+      members their own evaluated applications once the cycle reached 결과통보.
+
+    Writes on top (the 인증위원회 decision, reopening) are the ``can_*`` predicates."""
+    if action not in APPLICATION_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action == "read":
+        q = application_filter(user)
+        if q is None:
+            return Application.objects.none()
+        return Application.objects.filter(q).distinct()
+    if is_staff_reader(user):
+        return Application.objects.all()
+    if action == "report" and is_institution_member(user):
+        # Only evaluated applications have a result to report (a 미제출 one has none).
+        return Application.objects.filter(
+            institution__memberships__user=user,
+            cycle__stage__in=NOTIFIED_STAGES,
+            status__in=EVALUATED_STATUSES,
+        ).distinct()
+    return Application.objects.none()
 
 
 def is_member_of(user, application: Application) -> bool:
@@ -248,6 +284,16 @@ def rubric_items(version_id: int) -> list[Item]:
     )
 
 
+def application_items(application: Application) -> QuerySet[Item]:
+    """The items of ``application``'s rubric version, with indicator, area and checkpoints;
+    the application itself is fetched through ``visible_applications`` first."""
+    return (
+        Item.objects.filter(version_id=application.cycle.rubric_version_id)
+        .select_related("indicator__area")
+        .prefetch_related("checkpoints")
+    )
+
+
 def application_checklist(application: Application) -> list[dict]:
     """One row per rubric item: the item, its evidence (or None) and its current files.
     A constant number of queries whatever the number of items."""
@@ -334,10 +380,6 @@ def visible_evidence_files(user) -> QuerySet[EvidenceFile]:
 
 
 # --- access log ----------------------------------------------------------------------------
-
-
-def can_read_access_log(user) -> bool:
-    return is_staff_reader(user)
 
 
 def visible_accesses(user) -> QuerySet[EvidenceAccess]:

@@ -19,14 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from institutions.models import User
 from institutions.people.queries import affiliation_bar_rows
-from institutions.roles import GROUP_NAMES, Role
+from institutions.roles import (
+    GROUP_NAMES,
+    Role,
+    is_admin,
+    is_evaluator,
+    is_institution_member,
+    is_staff_reader,
+)
 
 from ..models import (
     Application,
@@ -59,20 +65,12 @@ STAFFED_STATUSES = (
 )
 
 
-def _is(user, role: Role) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(role))
-
-
-def is_evaluator(user) -> bool:
-    return _is(user, Role.EVALUATOR)
-
-
 def can_assign(user) -> bool:
-    return _is(user, Role.ADMIN)
+    return is_admin(user)
 
 
 def can_view_assignments(user) -> bool:
-    return _is(user, Role.ADMIN) or _is(user, Role.MANAGER)
+    return is_staff_reader(user)
 
 
 # --- what other modules build on ------------------------------------------------------------
@@ -112,25 +110,77 @@ def evaluator_application_ids(user) -> QuerySet:
     )
 
 
-def my_assignments(user) -> QuerySet[Assignment]:
-    """Every assignment of ``user`` (active or excluded)."""
+ASSIGNMENT_ACTIONS = ("read", "score", "decide", "report")
+
+
+def visible_assignments(user, *, action: str = "read") -> QuerySet[Assignment]:
+    """The one policy for assignments (ADR 002), by what ``user`` means to do:
+
+    - ``read``: admins and managers every assignment, an evaluator their own (active or
+      excluded);
+    - ``score``: an evaluator's own *active* assignments -- the sheet, the declaration, the way
+      in (pledge and declaration are checked by ``entry_redirect``, not here);
+    - ``decide``: admins, every assignment -- 제척 and unlocking a confirmed sheet;
+    - ``report``: request its 평가표 -- admins and managers every one, an evaluator their own
+      that is not excluded (an excluded evaluator's sheet never counts).
+    """
+    if action not in ASSIGNMENT_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action == "decide":
+        return Assignment.objects.all() if is_admin(user) else Assignment.objects.none()
+    if action in ("read", "report") and is_staff_reader(user):
+        return Assignment.objects.all()
     if not is_evaluator(user):
         return Assignment.objects.none()
-    return Assignment.objects.filter(evaluator=user)
+    if action == "read":
+        return Assignment.objects.filter(evaluator=user)
+    return Assignment.objects.filter(ACTIVE, evaluator=user)
 
 
 def scorable_assignment(user, assignment_pk) -> Assignment:
     """The active assignment ``assignment_pk`` of evaluator ``user``; 404 for anyone else, and
     for an excluded assignment. Pledge and declaration are not checked here: call
     ``entry_redirect`` and send the evaluator there first."""
-    if not is_evaluator(user):
-        raise Http404
     return get_object_or_404(
-        Assignment.objects.filter(ACTIVE, evaluator=user).select_related(
+        visible_assignments(user, action="score").select_related(
             "application__cycle__rubric_version", "application__institution"
         ),
         pk=assignment_pk,
     )
+
+
+CHALLENGE_ACTIONS = ("read", "decide")
+
+
+def visible_challenges(user, *, action: str = "read") -> QuerySet[Challenge]:
+    """The one policy for 기피 requests (ADR 002):
+
+    - ``read``: admins and managers every request, institution members those made against
+      their own institution's applications;
+    - ``decide``: admins, every request (인용/기각).
+    """
+    if action not in CHALLENGE_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action == "decide":
+        return Challenge.objects.all() if is_admin(user) else Challenge.objects.none()
+    if is_staff_reader(user):
+        return Challenge.objects.all()
+    if is_institution_member(user):
+        return Challenge.objects.filter(
+            assignment__application__institution__memberships__user=user
+        ).distinct()
+    return Challenge.objects.none()
+
+
+def pledge_cycles(user) -> QuerySet[Cycle]:
+    """The cycles whose 서약서 ``user`` may open and sign: those where they hold an active
+    assignment (``visible_cycles(user, action="pledge")`` asks this)."""
+    if not is_evaluator(user):
+        return Cycle.objects.none()
+    return Cycle.objects.filter(
+        applications__assignments__evaluator=user,
+        applications__assignments__exclusion="",
+    ).distinct()
 
 
 def entry_redirect(assignment: Assignment, *, next_url: str = "") -> str | None:
@@ -319,6 +369,16 @@ def cycle_exclusions(cycle: Cycle) -> QuerySet[Assignment]:
     )
 
 
+def application_assignment_rows(application: Application) -> list[Assignment]:
+    """Every assignment of ``application`` (active and excluded) with who assigned and who
+    excluded it, oldest first: the application's assignment page. One query."""
+    return list(
+        Assignment.objects.filter(application=application)
+        .select_related("evaluator", "excluded_by", "assigned_by")
+        .order_by("assigned_at", "pk")
+    )
+
+
 # --- institutions: 기피 --------------------------------------------------------------------
 
 
@@ -343,7 +403,8 @@ def evaluator_home_assignments(user) -> list[Assignment]:
     ).values("starts_on")[:1]
     pledged = Pledge.objects.filter(cycle=OuterRef("application__cycle"), evaluator=user)
     return list(
-        my_assignments(user)
+        visible_assignments(user)
+        .filter(evaluator=user)
         .select_related("application__institution", "application__cycle", "sheet")
         .annotate(deadline=Subquery(committee), pledged=Exists(pledged))
         .order_by("-application__cycle__reference_date", "application__institution__name", "pk")

@@ -20,8 +20,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from institutions.roles import is_admin, is_staff_reader
+
 from ..models import Application, Certification, Cycle
-from . import is_admin, is_staff_reader, member_institutions
+from . import member_institutions
 
 
 def visible_certifications(user) -> QuerySet[Certification]:

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from institutions.roles import is_admin, is_institution_member, is_staff_reader
+
 from .. import process
 from ..models import (
     EVALUATED_STATUSES,
@@ -23,7 +25,7 @@ from ..models import (
     SheetStatus,
     WithdrawalRequest,
 )
-from . import application_filter, is_admin, is_institution_member, is_staff_reader
+from . import application_filter
 from .assignment import can_assign
 
 # --- objections --------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from indicators.models import Area
+from institutions.roles import is_evaluator
+
 from ..models import Assignment, Cycle, SheetStatus, Stage
 from . import visible_cycles
-from .assignment import is_evaluator
 from .results import can_read_results
 
 
@@ -34,3 +36,10 @@ def own_severity_cycles(user) -> QuerySet[Cycle]:
         sheet__status=SheetStatus.CONFIRMED,
     )
     return Cycle.objects.filter(Exists(rated), stage=Stage.FINAL)
+
+
+def area_titles(cycle: Cycle) -> dict[str, str]:
+    """Area code -> title of the cycle's rubric version, for the reliability tables. One query."""
+    return dict(
+        Area.objects.filter(version_id=cycle.rubric_version_id).values_list("code", "title")
+    )

@@ -1,4 +1,5 @@
-"""Reads for score sheets and the audit trail, and who may see them.
+"""Reads for the score sheet page (the audit trail is ``queries.audit``, what a stored entry
+says is ``queries.entries``).
 
 The sheet page is built by ``sheet_page`` in a constant number of queries whatever the number
 of items or evaluators. Other evaluators' scores are read only by ``_other_sheets``, and only
@@ -12,9 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,104 +30,13 @@ from ..models import (
     EvidenceFile,
     FileState,
     ItemScore,
-    ScoreAudit,
     Sheet,
     SheetStatus,
     Stage,
 )
-from . import is_admin, is_staff_reader, rubric_items
+from . import rubric_items
 from .assignment import counted_assignments
-
-ENTRY_LABELS = {
-    ScoringMethod.GRADE: "등급",
-    ScoringMethod.POINTS: "점수",
-    ScoringMethod.BANDS: "측정값",
-    ScoringMethod.PENALTY: "건수",
-}
-
-
-# --- small helpers shared with the services -----------------------------------------------------
-
-
-def entry_text(score) -> str:
-    """The entry of a stored row (an ItemScore or a dict of its fields) as typed; "" if none."""
-    if score is None:
-        return ""
-    get = score.get if isinstance(score, dict) else lambda name: getattr(score, name)
-    if get("grade"):
-        return get("grade")
-    if get("value") is not None:
-        return scoring.fmt(get("value"))
-    if get("count") is not None:
-        return str(get("count"))
-    return ""
-
-
-def has_entry(score) -> bool:
-    return bool(entry_text(score))
-
-
-def has_comment(score) -> bool:
-    if score is None:
-        return False
-    get = score.get if isinstance(score, dict) else lambda name: getattr(score, name)
-    return bool((get("strength") or "").strip() or (get("improvement") or "").strip())
-
-
-def item_complete(score, require_comment: bool) -> bool:
-    return has_entry(score) and (not require_comment or has_comment(score))
-
-
-def sheet_missing(
-    *, items: list[Item], scores: dict[int, ItemScore], substituted: set[int], require_comment
-) -> list[str]:
-    """What keeps a sheet from being confirmed, one Korean line per item, in rubric order.
-    ``substituted`` holds area ids; their items are not scored."""
-    problems = []
-    for item in items:
-        if item.indicator.area_id in substituted:
-            continue
-        score = scores.get(item.pk)
-        lacks = []
-        if not has_entry(score):
-            lacks.append(f"{ENTRY_LABELS.get(item.method, '입력')} 미입력")
-        if require_comment and not has_comment(score):
-            lacks.append("강점 또는 개선사항 의견 없음")
-        if lacks:
-            problems.append(f"{item.code} {item.title}: {', '.join(lacks)}")
-    return problems
-
-
-def fmt_points(value: Decimal | None) -> str:
-    return "" if value is None else scoring.fmt(value)
-
-
-# --- who may do what --------------------------------------------------------------------------
-
-
-def can_read_audit(user) -> bool:
-    """Admins and managers read every application's score audit trail."""
-    return is_staff_reader(user)
-
-
-def can_unlock(user) -> bool:
-    return is_admin(user)
-
-
-def audit_application(user, pk) -> Application:
-    """The application whose audit trail ``user`` asks for; 404 unless admin or manager."""
-    if not can_read_audit(user):
-        return get_object_or_404(Application.objects.none(), pk=pk)
-    return get_object_or_404(Application.objects.select_related("institution", "cycle"), pk=pk)
-
-
-def unlockable_assignment(user, pk) -> Assignment:
-    """An assignment whose sheet ``user`` (an admin) may unlock; 404 for anyone else."""
-    qs = Assignment.objects.none()
-    if can_unlock(user):
-        qs = Assignment.objects.select_related("application__cycle", "evaluator")
-    return get_object_or_404(qs, pk=pk)
-
+from .entries import ENTRY_LABELS, entry_text, fmt_points, item_complete, sheet_missing
 
 # --- the sheet page ---------------------------------------------------------------------------
 
@@ -565,25 +473,4 @@ def sheet_page(assignment: Assignment) -> SheetPage:
         others=others,
         others_allowed=others_allowed,
         closed=closed,
-    )
-
-
-# --- the audit trail --------------------------------------------------------------------------
-
-
-def application_assignments(application: Application) -> list[Assignment]:
-    """Every assignment of the application with its evaluator and sheet (one query)."""
-    return list(
-        Assignment.objects.filter(application=application)
-        .select_related("evaluator", "sheet")
-        .order_by("assigned_at", "pk")
-    )
-
-
-def application_audit(application: Application) -> QuerySet[ScoreAudit]:
-    """The application's score audit trail, oldest first."""
-    return (
-        ScoreAudit.objects.filter(sheet__assignment__application=application)
-        .select_related("actor", "item", "sheet__assignment__evaluator")
-        .order_by("at", "pk")
     )

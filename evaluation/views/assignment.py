@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import queries
-from ..forms_assignment import (
+from ..forms.assignment import (
     AssignOneForm,
     AutoAssignForm,
     BulkAssignForm,
@@ -28,7 +28,7 @@ from ..forms_assignment import (
     PledgeForm,
     ReasonForm,
 )
-from ..models import Application, Assignment, Challenge, ChallengeDecision, Cycle, Declaration
+from ..models import Application, Assignment, ChallengeDecision, Cycle, Declaration
 from ..queries import assignment as aq
 from ..services import assignment as services
 from .common import client_ip, error_messages, form_data, require
@@ -118,11 +118,7 @@ def application_assignments(request, pk):
                     },
                 )
                 return redirect("evaluation:application_assignments", pk=application.pk)
-    assignments = list(
-        Assignment.objects.filter(application=application)
-        .select_related("evaluator", "excluded_by", "assigned_by")
-        .order_by("assigned_at", "pk")
-    )
+    assignments = aq.application_assignment_rows(application)
     active = [a for a in assignments if a.is_active]
     return render(
         request,
@@ -254,9 +250,11 @@ def auto(request, slug):
 @login_required
 @require_POST
 def disqualify(request, pk):
-    require(aq.can_assign(request.user))
     assignment = get_object_or_404(
-        Assignment.objects.select_related("application__institution", "evaluator"), pk=pk
+        aq.visible_assignments(request.user, action="decide").select_related(
+            "application__institution", "evaluator"
+        ),
+        pk=pk,
     )
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -314,9 +312,8 @@ def conflicts(request, slug):
 @login_required
 @require_POST
 def challenge_decide(request, pk):
-    require(aq.can_assign(request.user))
     challenge = get_object_or_404(
-        Challenge.objects.select_related(
+        aq.visible_challenges(request.user, action="decide").select_related(
             "assignment__application__cycle", "assignment__application__institution"
         ),
         pk=pk,
@@ -362,7 +359,7 @@ def challenge_request(request, pk):
     )
     require(queries.is_member_of(request.user, application))
     assignments = (
-        Assignment.objects.filter(aq.ACTIVE, application=application)
+        aq.counted_assignments(application)
         .select_related("evaluator")
         .order_by("assigned_at", "pk")
     )
@@ -399,14 +396,7 @@ def challenge_request(request, pk):
 
 @login_required
 def pledge(request, slug):
-    require(aq.is_evaluator(request.user))
-    cycle = get_object_or_404(
-        Cycle.objects.filter(
-            applications__assignments__evaluator=request.user,
-            applications__assignments__exclusion="",
-        ).distinct(),
-        slug=slug,
-    )
+    cycle = get_object_or_404(queries.visible_cycles(request.user, action="pledge"), slug=slug)
     signed = cycle.pledges.filter(evaluator=request.user).first()
     home = reverse("home")
     form = PledgeForm(form_data(request))

@@ -35,11 +35,8 @@ def _application(request, pk) -> Application:
 
 
 def _item(application, code) -> Item:
-    return get_object_or_404(
-        Item.objects.select_related("indicator__area").prefetch_related("checkpoints"),
-        version_id=application.cycle.rubric_version_id,
-        code=code,
-    )
+    """An item of the (already policy-checked) application's rubric by code; 404 if none."""
+    return get_object_or_404(queries.application_items(application), code=code)
 
 
 @login_required

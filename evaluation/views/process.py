@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import process, queries
-from ..forms_process import (
+from ..forms.process import (
     AdvanceForm,
     ObjectionConclusionForm,
     ObjectionDecisionForm,

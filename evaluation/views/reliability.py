@@ -6,8 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from indicators.models import Area
-
 from .. import charts
 from ..queries import reliability as policy
 from ..services import reliability as service
@@ -35,9 +33,7 @@ def cycle_reliability(request, slug):
         "found": found,
         "severities": _severity_rows(found, names),
         "lowest_items": found.lowest_items(),
-        "area_titles": dict(
-            Area.objects.filter(version_id=cycle.rubric_version_id).values_list("code", "title")
-        ),
+        "area_titles": policy.area_titles(cycle),
     }
     template = "evaluation/results/_reliability.html" if request.htmx else None
     return render(request, template or "evaluation/results/reliability.html", context)

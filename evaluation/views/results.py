@@ -2,17 +2,16 @@
 one application, the 인증위원회 decision and area substitution (admins)."""
 
 from csp.decorators import csp
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import charts, process, queries, scoring
+from ..forms.results import CommitteeDecisionForm, substitution_form_for
 from ..models import Decision
 from ..queries import process as pq
 from ..queries import results as rq
@@ -30,42 +29,11 @@ def _staff_cycle(request, slug):
 def _result_application(request, pk):
     require(rq.can_read_results(request.user))
     return get_object_or_404(
-        rq.result_applications(request.user).select_related("cycle__rubric_version", "institution"),
+        queries.visible_applications(request.user, action="review").select_related(
+            "cycle__rubric_version", "institution"
+        ),
         pk=pk,
     )
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class CommitteeDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("인증위원회 결정"),
-        choices=Decision.choices,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("결정 사유"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text=gettext_lazy("계산된 판정과 다르게 결정하면 사유가 반드시 필요합니다."),
-    )
-
-
-class SubstitutionForm(forms.Form):
-    area = forms.ModelChoiceField(label=gettext_lazy("대체할 영역"), queryset=None)
-    certificate = forms.ModelChoiceField(label=gettext_lazy("인증서"), queryset=None)
-
-    def __init__(self, *args, areas, certificates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
-        self.fields["area"].label_from_instance = lambda a: f"{a.code} {a.title}"
-        self.fields["certificate"].queryset = certificates
-        self.fields["certificate"].label_from_instance = lambda c: (
-            f"{c.kind} {c.number} ({c.valid_from:%Y-%m-%d}~{c.valid_until:%Y-%m-%d})"
-        )
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -160,7 +128,7 @@ def _result_page(request, application, *, decision_form=None, substitution_form=
             }
         )
     if can_decide and substitution_form is None:
-        substitution_form = _substitution_form(data)
+        substitution_form = substitution_form_for(data)
     stale = bool(
         result
         and data.computed
@@ -187,17 +155,6 @@ def _result_page(request, application, *, decision_form=None, substitution_form=
             "places": application.cycle.rubric_version.rounding_places,
         },
         status=status,
-    )
-
-
-def _substitution_form(data, post=None):
-    from indicators.models import Area
-    from institutions.models import Certificate
-
-    return SubstitutionForm(
-        post,
-        areas=Area.objects.filter(pk__in=[a.pk for a in data.open_areas]).order_by("order"),
-        certificates=Certificate.objects.filter(pk__in=[c.pk for c in data.certificates]),
     )
 
 
@@ -245,7 +202,7 @@ def substitution_confirm(request, pk):
     require(rq.can_decide(request.user))
     application = _result_application(request, pk)
     data = rq.application_result(application)
-    form = _substitution_form(data, request.POST)
+    form = substitution_form_for(data, request.POST)
     if form.is_valid():
         try:
             results_service.area_substitution_confirm(

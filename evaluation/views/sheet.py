@@ -13,15 +13,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.korean import particle
 
+from .. import queries
 from ..models import ItemScore, ScoreAudit
 from ..queries import assignment as aq
+from ..queries import audit
 from ..queries import sheet as sq
 from ..services import sheet as ss
 from .common import error_messages
@@ -211,7 +213,12 @@ def sheet_confirm(request, pk):
 @login_required
 @require_POST
 def sheet_unlock(request, pk):
-    assignment = sq.unlockable_assignment(request.user, pk)
+    assignment = get_object_or_404(
+        aq.visible_assignments(request.user, action="decide").select_related(
+            "application__cycle", "evaluator"
+        ),
+        pk=pk,
+    )
     try:
         ss.sheet_unlock(
             assignment=assignment, by=request.user, reason=request.POST.get("reason", "")
@@ -272,8 +279,13 @@ def _value_text(value) -> str:
 @login_required
 @require_GET
 def sheet_audit(request, pk):
-    application = sq.audit_application(request.user, pk)
-    page = Paginator(sq.application_audit(application), AUDIT_PAGE_SIZE).get_page(
+    application = get_object_or_404(
+        queries.visible_applications(request.user, action="review").select_related(
+            "institution", "cycle"
+        ),
+        pk=pk,
+    )
+    page = Paginator(audit.application_audit(application), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = [AuditRow(a, _value_text(a.old), _value_text(a.new)) for a in page]
@@ -282,9 +294,9 @@ def sheet_audit(request, pk):
         "evaluation/sheet/audit.html",
         {
             "application": application,
-            "assignments": sq.application_assignments(application),
+            "assignments": audit.application_assignments(application),
             "page": page,
             "rows": rows,
-            "can_unlock": sq.can_unlock(request.user),
+            "can_unlock": audit.can_unlock(request.user),
         },
     )

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Decision, ObjectionStatus
-from .services.objections import MAX_REASON_CHARS
+from ..models import Decision, ObjectionStatus
+from ..services.objections import MAX_REASON_CHARS
 
 TEXTAREA = {"rows": 3, "class": "form-control"}
 

@@ -1,0 +1,71 @@
+"""What a stored score entry says: its text as typed, whether it is complete, what keeps a
+sheet from being confirmed. Shared by the sheet page, the services, imports and exports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from indicators.models import Item, ScoringMethod
+
+from .. import scoring
+from ..models import ItemScore
+
+ENTRY_LABELS = {
+    ScoringMethod.GRADE: "등급",
+    ScoringMethod.POINTS: "점수",
+    ScoringMethod.BANDS: "측정값",
+    ScoringMethod.PENALTY: "건수",
+}
+
+
+def entry_text(score) -> str:
+    """The entry of a stored row (an ItemScore or a dict of its fields) as typed; "" if none."""
+    if score is None:
+        return ""
+    get = score.get if isinstance(score, dict) else lambda name: getattr(score, name)
+    if get("grade"):
+        return get("grade")
+    if get("value") is not None:
+        return scoring.fmt(get("value"))
+    if get("count") is not None:
+        return str(get("count"))
+    return ""
+
+
+def has_entry(score) -> bool:
+    return bool(entry_text(score))
+
+
+def has_comment(score) -> bool:
+    if score is None:
+        return False
+    get = score.get if isinstance(score, dict) else lambda name: getattr(score, name)
+    return bool((get("strength") or "").strip() or (get("improvement") or "").strip())
+
+
+def item_complete(score, require_comment: bool) -> bool:
+    return has_entry(score) and (not require_comment or has_comment(score))
+
+
+def sheet_missing(
+    *, items: list[Item], scores: dict[int, ItemScore], substituted: set[int], require_comment
+) -> list[str]:
+    """What keeps a sheet from being confirmed, one Korean line per item, in rubric order.
+    ``substituted`` holds area ids; their items are not scored."""
+    problems = []
+    for item in items:
+        if item.indicator.area_id in substituted:
+            continue
+        score = scores.get(item.pk)
+        lacks = []
+        if not has_entry(score):
+            lacks.append(f"{ENTRY_LABELS.get(item.method, '입력')} 미입력")
+        if require_comment and not has_comment(score):
+            lacks.append("강점 또는 개선사항 의견 없음")
+        if lacks:
+            problems.append(f"{item.code} {item.title}: {', '.join(lacks)}")
+    return problems
+
+
+def fmt_points(value: Decimal | None) -> str:
+    return "" if value is None else scoring.fmt(value)

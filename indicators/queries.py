@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from institutions.roles import Role
+from institutions.roles import Role, is_admin
 
 from . import validation
 from .models import (
@@ -33,10 +33,6 @@ from .models import (
 from .validation import FORMAT, Problem
 
 
-def _is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
-
-
 def visible_rubric_versions(user) -> QuerySet[RubricVersion]:
     versions = RubricVersion.objects.select_related("rubric")
     if not (user and user.is_authenticated and user.is_active):
@@ -51,25 +47,25 @@ def visible_rubric_versions(user) -> QuerySet[RubricVersion]:
 
 def editable_rubric_versions(user) -> QuerySet[RubricVersion]:
     """The drafts ``user`` may edit (admins only)."""
-    if not _is_admin(user):
+    if not is_admin(user):
         return RubricVersion.objects.none()
     return RubricVersion.objects.select_related("rubric").filter(status=VersionStatus.DRAFT)
 
 
 def managed_rubric_versions(user) -> QuerySet[RubricVersion]:
     """The versions ``user`` may export, clone, publish, retire or delete (admins: all)."""
-    if not _is_admin(user):
+    if not is_admin(user):
         return RubricVersion.objects.none()
     return RubricVersion.objects.select_related("rubric")
 
 
 def can_manage_rubrics(user) -> bool:
     """Import, export, clone, publish and retire rubric versions."""
-    return _is_admin(user)
+    return is_admin(user)
 
 
 def can_edit_rubric(user, version: RubricVersion) -> bool:
-    return _is_admin(user) and version.is_draft
+    return is_admin(user) and version.is_draft
 
 
 def next_version_name(version: RubricVersion) -> str:

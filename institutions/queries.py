@@ -4,12 +4,12 @@ from django.contrib.auth.models import Group
 from django.db.models import Prefetch, QuerySet
 
 from .models import AccountAudit, User
-from .roles import Role
+from .roles import is_admin
 
 
 def can_manage_users(user) -> bool:
     """Only admins see the 사용자·역할 pages, grant and revoke roles and send reset links."""
-    return bool(user.is_authenticated and user.has_role(Role.ADMIN))
+    return is_admin(user)
 
 
 def visible_users(user) -> QuerySet[User]:

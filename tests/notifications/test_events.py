@@ -135,7 +135,9 @@ def test_scoring_deadline_reminder_lists_unconfirmed_sheets(
     from django.utils import timezone
 
     today = timezone.localdate()
-    monkeypatch.setattr(notices, "scoring_deadline_of", lambda c: timezone.now() + timedelta(3))
+    monkeypatch.setattr(
+        notices.reminders, "scoring_deadline_of", lambda c: timezone.now() + timedelta(3)
+    )
     notices.scoring_deadline_reminders(today)
     notices.scoring_deadline_reminders(today)
     [row] = Notification.objects.filter(event="scoring_deadline")

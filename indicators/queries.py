@@ -127,6 +127,23 @@ def rubric_tree(version: RubricVersion) -> RubricVersion:
     return version
 
 
+def reloaded_rubric_tree(version: RubricVersion) -> RubricVersion:
+    """``version`` read again after a write, with its rubric and tree. The caller fetched it
+    through ``editable_rubric_versions`` or ``managed_rubric_versions`` first (ADR 002)."""
+    return rubric_tree(RubricVersion.objects.select_related("rubric").get(pk=version.pk))
+
+
+def version_nodes(version: RubricVersion, model) -> QuerySet:
+    """The nodes of ``model`` (Area, Indicator or Item, see ``kinds``) in ``version``, which the
+    caller fetched through its policy first."""
+    return model.objects.filter(version=version)
+
+
+def version_checkpoints(version: RubricVersion) -> QuerySet[Checkpoint]:
+    """The checkpoints of ``version``'s items, each with its item."""
+    return Checkpoint.objects.select_related("item").filter(item__version=version)
+
+
 # --- the interchange document of a stored version -------------------------------------------
 
 

@@ -77,6 +77,13 @@ def _raw_rows(queryset):
             yield from rows
 
 
+def scored_points(points: dict[str, Decimal], substituted, areas_of: dict[str, str]) -> dict:
+    """``points`` without the items of a substituted area (the certificate replaces them)."""
+    if not substituted:
+        return points
+    return {c: v for c, v in points.items() if areas_of.get(c) not in substituted}
+
+
 def substituted_areas(cycle: Cycle, application_ids=None) -> dict[int, set[str]]:
     """{application id: codes of the areas a certificate replaces}. One query."""
     subs = AreaSubstitution.objects.filter(application__cycle=cycle).order_by()
@@ -130,9 +137,7 @@ def load_sheets(
         "assignment__exclusion",
     ):
         own = points.get(sheet_id, {}) if is_counted(status, exclusion) else {}
-        skip = substituted.get(app_id)
-        if skip:
-            own = {c: v for c, v in own.items() if areas_of.get(c) not in skip}
+        own = scored_points(own, substituted.get(app_id), areas_of)
         by_application.setdefault(app_id, []).append(
             scoring.Sheet(
                 username,
@@ -178,3 +183,19 @@ def counted_sheets(applications) -> dict[int, list[CountedSheet]]:
         mine = out[sheet.assignment.application_id]
         mine.append(CountedSheet(sheet, len(mine), rows.get(sheet.pk, {})))
     return out
+
+
+def counted_points(sheets: list[CountedSheet]) -> dict[int, dict[str, Decimal]]:
+    """{sheet id: {item code: stored points}} of ``sheets`` already loaded with their rows: the
+    ``sheet_points`` of ``load_sheets``/``compute``, so a caller holding the rows (the reports)
+    computes from them without reading the points again."""
+    return {
+        c.sheet.pk: {code: row.points for code, row in c.scores.items() if row.points is not None}
+        for c in sheets
+    }
+
+
+def own_sheet(rules: CycleRules, sheet: CountedSheet, substituted) -> scoring.Sheet:
+    """One evaluator's sheet alone as ``scoring`` sees it (the 평가표's own total)."""
+    points = counted_points([sheet])[sheet.sheet.pk]
+    return scoring.Sheet(sheet.key, scored_points(points, substituted, rules.item_areas))

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from institutions.roles import is_staff_reader
+
 from .. import queries, throttle
 from ..qr import qr_svg
 from ..queries import certification as cq
@@ -82,7 +84,7 @@ def certification_detail(request, pk):
             "certification": certification,
             "verify_url": url,
             "qr": mark_safe(qr_svg(url, title=_("진위 확인 QR 코드"))),
-            "is_staff": queries.is_staff_reader(request.user),
+            "is_staff": is_staff_reader(request.user),
             "can_revoke": cq.can_revoke(request.user),
         },
     )

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from institutions.roles import is_staff_reader
+
 from .. import process, queries, services
 from ..forms import CycleForm
 from ..models import STAGE_ORDER, Stage
@@ -13,7 +15,7 @@ from .common import error_messages, require
 
 
 def _staff_cycle(request, slug):
-    require(queries.is_staff_reader(request.user))
+    require(is_staff_reader(request.user))
     return get_object_or_404(
         queries.visible_cycles(request.user).select_related("rubric_version__rubric"), slug=slug
     )
@@ -21,7 +23,7 @@ def _staff_cycle(request, slug):
 
 @login_required
 def cycle_list(request):
-    require(queries.is_staff_reader(request.user))
+    require(is_staff_reader(request.user))
     return render(
         request,
         "evaluation/cycle_list.html",

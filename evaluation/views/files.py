@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from institutions.roles import can_read_access_log
+
 from .. import queries, services
 from ..models import AccessPurpose, EvidenceFile
 from .common import client_ip, require
@@ -84,7 +86,7 @@ ACCESS_PAGE_SIZE = 50
 @login_required
 @require_GET
 def access_log(request):
-    require(queries.can_read_access_log(request.user))
+    require(can_read_access_log(request.user))
     accesses = queries.visible_accesses(request.user)
     application = None
     if request.GET.get("application"):

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from indicators.models import Item
+from institutions.roles import is_admin, is_institution_member, is_staff_reader
 
 from .. import queries, services
 from ..forms import ApplyForm, NarrativeForm, ReopenForm
@@ -41,7 +42,7 @@ def _item(application, code) -> Item:
 
 @login_required
 def portal(request):
-    require(queries.is_institution_member(request.user))
+    require(is_institution_member(request.user))
     return render(
         request,
         "evaluation/portal.html",
@@ -55,7 +56,7 @@ def portal(request):
 
 @login_required
 def apply(request, slug):
-    require(queries.is_institution_member(request.user))
+    require(is_institution_member(request.user))
     cycle = get_object_or_404(queries.open_cycles_for(request.user), slug=slug)
     institutions = queries.member_institutions(request.user)
     form = ApplyForm(request.POST or None, institutions=institutions)
@@ -120,7 +121,7 @@ def checklist(request, pk):
             # 재인증: the certification this application renews and its result (members and
             # staff; evaluators judge the evidence, not the history). ADR 017.
             "renewal_of": certification_queries.previous_certification(application)
-            if is_member or queries.is_staff_reader(request.user)
+            if is_member or is_staff_reader(request.user)
             else None,
         },
     )
@@ -349,7 +350,7 @@ def submit(request, pk):
 @require_POST
 def reopen(request, pk):
     application = _application(request, pk)
-    require(queries.is_admin(request.user))
+    require(is_admin(request.user))
     form = ReopenForm(request.POST)
     if not form.is_valid():
         for field, errs in form.errors.items():

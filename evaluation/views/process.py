@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from institutions.roles import is_admin, is_staff_reader
+
 from .. import process, queries
 from ..forms.process import (
     AdvanceForm,
@@ -117,7 +119,7 @@ def _objection_page(request, objection, *, decision_form=None, conclusion_form=N
             "application": objection.application,
             "items": objection.items.select_related("item"),
             "can_decide": can_decide,
-            "is_staff": queries.is_staff_reader(request.user),
+            "is_staff": is_staff_reader(request.user),
             "decision_form": decision_form,
             "conclusion_form": conclusion_form,
             "conclude_blockers": (
@@ -196,7 +198,7 @@ def objection_list(request, slug):
         {
             "cycle": cycle,
             "objections": pq.cycle_objections(cycle),
-            "withdrawals": pq.cycle_withdrawals(cycle) if queries.is_admin(request.user) else [],
+            "withdrawals": pq.cycle_withdrawals(cycle) if is_admin(request.user) else [],
             "deadline": process.objection_deadline(cycle),
         },
     )

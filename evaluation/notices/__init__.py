@@ -80,9 +80,6 @@ __all__ = [
 ]
 
 
-# --- visibility hooks --------------------------------------------------------------------------
-
-
 def _application_visible(user, application: Application) -> bool:
     return queries.visible_applications(user).filter(pk=application.pk).exists()
 

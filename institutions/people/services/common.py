@@ -7,13 +7,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ...models import (
-    Institution,
-    PeopleEvent,
-    Registration,
-    RegistrationStatus,
-    User,
-)
+from ...models import Institution, PeopleEvent, Registration, RegistrationStatus, User
 from .. import queries
 
 RS = RegistrationStatus

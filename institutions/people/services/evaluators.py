@@ -7,18 +7,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ...models import (
-    Affiliation,
-    EvaluatorProfile,
-    Institution,
-    PeopleEventKind,
-    User,
-)
+from ...models import Affiliation, EvaluatorProfile, Institution, PeopleEventKind, User
 from ...roles import Role
-from .common import (
-    _event,
-    _require_admin,
-)
+from .common import _event, _require_admin
 
 
 @transaction.atomic

@@ -7,16 +7,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ...models import (
-    Institution,
-    PeopleEventKind,
-    Sanction,
-    User,
-)
-from .common import (
-    _event,
-    _require_admin,
-)
+from ...models import Institution, PeopleEventKind, Sanction, User
+from .common import _event, _require_admin
 
 EDITABLE_FIELDS = (
     "name",

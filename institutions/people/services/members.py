@@ -9,23 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ...models import (
-    Institution,
-    Invitation,
-    Membership,
-    PeopleEventKind,
-    User,
-)
+from ...models import Institution, Invitation, Membership, PeopleEventKind, User
 from ...roles import Role
 from ...services import membership_add, user_grant_role
 from .. import mail, queries, tokens
-from .common import (
-    LinkProblem,
-    _event,
-    _password_problems,
-    _require_admin,
-    _username_taken,
-)
+from .common import LinkProblem, _event, _password_problems, _require_admin, _username_taken
 
 
 @transaction.atomic

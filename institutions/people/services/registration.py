@@ -12,12 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ...models import (
-    Institution,
-    PeopleEventKind,
-    Registration,
-    User,
-)
+from ...models import Institution, PeopleEventKind, Registration, User
 from ...roles import Role
 from ...services import membership_add, user_grant_role
 from ...validators import business_number_is_valid

@@ -7,22 +7,21 @@ time. A save carries the version of the row the evaluator saw; if the stored row
 (the same sheet open in two tabs) the save is refused with ``StaleScoreError``, which carries
 the stored row, and nothing is written. A row never written has version 0.
 
-Refusals are Korean and name the item (``A.1.1: …``). A refused write changes nothing.
+Refusals are Korean and name the item (``A.1.1: …``). A refused write changes nothing. What the
+evaluator typed is parsed by ``services.entries`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.models import Item, ScoringMethod
+from indicators.models import Item
 
-from .. import numbers, process, queries, scoring
-from ..adapters import scoring_rubric
+from .. import process, queries
 from ..models import (
     AreaSubstitution,
     Assignment,
@@ -33,19 +32,23 @@ from ..models import (
     SheetStatus,
 )
 from ..queries.assignment import evaluator_application_ids
-from ..queries.sheet import entry_text, sheet_missing, sheet_rubric
+from ..queries.sheet import sheet_missing, sheet_rubric
 
 # The canonical content and its hash are the tally's (ADR 018): what 확정 seals here is what
 # verify_results checks. Re-exported: callers import them from here too.
 from ..tally import canonical_json, sheet_canonical_content, sheet_content_hash  # noqa: F401, I001
-
-MAX_COMMENT_CHARS = 4000
-# ItemScore.value is DECIMAL(16, 4), but SQLite keeps only 15 significant digits (a REAL):
-# 999999999999.9999 came back as 1E+12, which no longer fits, and every read of the row failed.
-# So at most 11 digits before the point and 4 after, on every database.
-VALUE_PLACES = 4
-VALUE_LIMIT = Decimal(10) ** 11
-MAX_COUNT = 2_000_000_000  # ItemScore.count: a PositiveIntegerField
+from .entries import (  # noqa: F401 -- re-exported: callers import them from here
+    MAX_COMMENT_CHARS,
+    MAX_COUNT,
+    VALUE_LIMIT,
+    VALUE_PLACES,
+    Parsed,
+    _dec,
+    comment_clean,
+    entry_accepts,
+    entry_parse,
+    score_snapshot,
+)
 
 
 class StaleScoreError(Exception):
@@ -63,108 +66,6 @@ class StaleScoreError(Exception):
 
 class WrongPasswordError(ValidationError):
     """확정 was refused because the password (the evaluator's signature) did not match."""
-
-
-# --- entries ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """An entry as stored: exactly one of grade / value / count is set, or none (no entry)."""
-
-    grade: str = ""
-    value: Decimal | None = None
-    count: int | None = None
-    points: Decimal | None = None
-
-    @property
-    def entered(self) -> bool:
-        return bool(self.grade) or self.value is not None or self.count is not None
-
-
-def entry_accepts(item: Item, pure: scoring.Item) -> numbers.Accepts:
-    """What a typed number on ``item`` may be (evaluation/numbers.py): a penalty's count is a
-    non-negative integer; points run 0 to the item's points; a measured value lies in its
-    unit's plausible range or the rubric's own ``min``/``max``."""
-    if item.method == ScoringMethod.PENALTY:
-        return numbers.Accepts("건수", "건", Decimal(0), Decimal(MAX_COUNT), integer=True)
-    if item.method == ScoringMethod.BANDS:
-        params = item.params or {}
-        unit = params.get("unit") or ""
-        low, high = numbers.band_range(
-            unit,
-            (band.min for band in pure.bands),
-            Decimal(params["min"]) if params.get("min") is not None else None,
-            Decimal(params["max"]) if params.get("max") is not None else None,
-        )
-        return numbers.Accepts("측정값", unit, low, high, places=VALUE_PLACES)
-    # The range 0..points and the step are the scoring's to check (its message names both).
-    return numbers.Accepts("점수", "점", Decimal(0), None, places=VALUE_PLACES)
-
-
-def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
-    """Turn what the evaluator typed for ``item`` into stored fields and points.
-
-    ``""``/``None`` is "no entry yet". Raises ``ValidationError`` (Korean, naming the item)
-    for an entry the item's method refuses: a grade not in its scale, points out of range or
-    off-step, a measured value that is not a number, a negative or fractional count.
-    ``version`` is the item's rubric version when the caller has it loaded already.
-    """
-    text = "" if entry is None else str(entry).strip()
-    if not text:
-        return Parsed()
-    rubric = scoring_rubric(version if version is not None else item.version)
-    pure = rubric.item(item.code)
-    method = item.method
-    if method == ScoringMethod.GRADE:
-        try:
-            points = scoring.item_points(pure, text)
-        except scoring.EntryError as exc:
-            raise ValidationError(str(exc)) from exc
-        return Parsed(grade=text, points=points)
-    try:
-        number = numbers.parse(text, code=item.code, accepts=entry_accepts(item, pure))
-    except numbers.NumberError as exc:
-        raise ValidationError(str(exc)) from exc
-    if method == ScoringMethod.PENALTY:
-        try:
-            points = scoring.item_points(pure, number)
-        except scoring.EntryError as exc:
-            raise ValidationError(str(exc)) from exc
-        return Parsed(count=int(number), points=points)
-    try:
-        points = scoring.item_points(pure, number)
-    except scoring.EntryError as exc:
-        raise ValidationError(str(exc)) from exc
-    return Parsed(value=number, points=points)
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else scoring.fmt(value)
-
-
-def score_snapshot(score: ItemScore | None) -> dict | None:
-    """What the audit trail stores for a row (numbers as normalised strings)."""
-    if score is None:
-        return None
-    return {
-        "entry": entry_text(score) or None,
-        "points": _dec(score.points),
-        "strength": score.strength,
-        "improvement": score.improvement,
-        "version": score.version,
-    }
-
-
-def _comment(item: Item, label: str, text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        raise ValidationError(f"{item.code}: {label}에 허용되지 않는 문자(NUL)가 있습니다.")
-    if len(text) > MAX_COMMENT_CHARS:
-        raise ValidationError(
-            f"{item.code}: {label}이(가) 너무 깁니다 ({len(text)}자, 최대 {MAX_COMMENT_CHARS}자)."
-        )
-    return text
 
 
 # --- the sheet row ---------------------------------------------------------------------------
@@ -249,8 +150,8 @@ def score_record(
     if item.version_id != application.cycle.rubric_version_id:
         raise ValidationError(f"{item.code}: 이 평가 주기의 평가지표에 없는 항목입니다.")
     parsed = entry_parse(item, entry, version=application.cycle.rubric_version)
-    strength = _comment(item, "강점", strength)
-    improvement = _comment(item, "개선사항", improvement)
+    strength = comment_clean(item, "강점", strength)
+    improvement = comment_clean(item, "개선사항", improvement)
 
     sheet = _locked_sheet(assignment, create=True)
     if sheet.is_confirmed:

@@ -64,9 +64,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
 from pathlib import Path
 
 from _common import (
@@ -84,156 +81,13 @@ from _common import (
     pct,
     seed,
 )
+from _load_check import Evaluator, Saved, check
+from _load_screen import ENTRY_FIELD, Form, parse_sheet, random_comment, random_entry
 
 HOST = "127.0.0.1"
 VERSION_RE = re.compile(r'name="version" value="(\d+)"')
 ADOPT_RE = re.compile(r'data-adopt-version="(\d+)"')
 POINTS_RE = re.compile(r'<output id="points-[^"]+" hx-swap-oob="innerHTML">([^<]*)</output>')
-ENTRY_FIELD = {"grade": "grade", "points": "value", "bands": "value", "penalty": "count"}
-COMMENT_BITS = [
-    "평가 기준에 맞게 운영되고 있음",
-    "구인·구직 정보의 갱신 주기가 짧음",
-    "개선 계획이 구체적이지 않음",
-    "증빙 <자료> & '근거'가 \"충분\"함",
-    "상담 인력 1인당 처리 건수: 37.5건",
-    "👍 우수 사례",
-    "line one\r\nline two",
-    "",
-]
-
-
-# --- the screen: one item form as the browser holds it -----------------------------------------
-
-
-@dataclass
-class Form:
-    code: str
-    method: str
-    max_points: Decimal
-    step: Decimal = Decimal(1)
-    bands: list[Decimal] = field(default_factory=list)
-    grades: list[str] = field(default_factory=list)
-    csrf: str = ""
-    entry: str = ""
-    strength: str = ""
-    improvement: str = ""
-    version: int = 0
-
-
-class SheetParser(HTMLParser):
-    """The sheet page's item forms (``form[data-sheet-item]``) and what their fields hold."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: dict[str, Form] = {}
-        self.form: Form | None = None
-        self.textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and "data-sheet-item" in a:
-            bands = [
-                Decimal(pair.split(":")[0])
-                for pair in (a.get("data-bands") or "").split(";")
-                if pair
-            ]
-            self.form = Form(
-                code=a["data-sheet-item"],
-                method=a["data-method"],
-                max_points=Decimal(a["data-points"]),
-                step=Decimal(a.get("data-step") or "1"),
-                bands=bands,
-            )
-            self.forms[self.form.code] = self.form
-        elif self.form is None:
-            return
-        elif tag == "input":
-            name, value = a.get("name"), a.get("value") or ""
-            if name == "csrfmiddlewaretoken":
-                self.form.csrf = value
-            elif name == "version":
-                self.form.version = int(value)
-            elif name == "grade":
-                self.form.grades.append(value)
-                if "checked" in a:
-                    self.form.entry = value
-            elif name in ("value", "count"):
-                self.form.entry = value
-        elif tag == "textarea":
-            self.textarea = a.get("name")
-            setattr(self.form, self.textarea, "")
-
-    def handle_data(self, data):
-        if self.form is not None and self.textarea:
-            setattr(self.form, self.textarea, getattr(self.form, self.textarea) + data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "form":
-            self.form = None
-
-
-def parse_sheet(html: bytes) -> dict[str, Form]:
-    parser = SheetParser()
-    parser.feed(html.decode())
-    return parser.forms
-
-
-def decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def random_entry(form: Form, rng: random.Random) -> str:
-    """A valid entry for the item's method (sometimes none: the evaluator cleared it)."""
-    if rng.random() < 0.05:
-        return ""
-    if form.method == "grade":
-        return rng.choice(form.grades)
-    if form.method == "points":
-        return decimal_text(form.step * rng.randint(0, int(form.max_points / form.step)))
-    if form.method == "bands":
-        top = max(form.bands, default=Decimal(100)) * Decimal("1.5")
-        return decimal_text(Decimal(rng.randint(0, int(top * 10))) / 10)
-    return str(rng.randint(0, 5))  # penalty: a count of cases
-
-
-def random_comment(rng: random.Random, tag: str) -> str:
-    if rng.random() < 0.1:
-        return ""
-    bits = rng.sample(COMMENT_BITS, rng.randint(1, 3))
-    return f"{tag} " + " ".join(bits) + (" 추가 의견" * rng.randint(0, 40))
-
-
-# --- what each evaluator believes it saved ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Saved:
-    version: int
-    entry: str
-    points: str
-    strength: str
-    improvement: str
-
-
-class Evaluator:
-    """One browser (its cookies are shared by its tabs) and its last successful saves."""
-
-    def __init__(self, username: str, assignment: int, tabs: int):
-        self.username, self.assignment, self.tabs = username, assignment, tabs
-        self.cookies: dict[str, str] = {}
-        self.logged_in = threading.Event()
-        self.lock = threading.Lock()
-        self.saved: dict[str, Saved] = {}
-        self.uncertain: set[str] = set()  # a save whose answer never came
-
-    def remember(self, code: str, saved: Saved) -> None:
-        with self.lock:
-            known = self.saved.get(code)
-            if known is None or saved.version >= known.version:
-                self.saved[code] = saved
 
 
 class Stats:
@@ -427,87 +281,6 @@ class Tab:
 
 def _status_line(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
-# --- the check against the database -------------------------------------------------------------
-
-DUMP = """
-import json
-import django
-django.setup()
-from django.db.models import Count
-from evaluation.models import AuditAction, ItemScore, ScoreAudit
-from evaluation.queries.sheet import entry_text, fmt_points
-audits = {
-    (r["sheet__assignment_id"], r["item__code"]): r["n"]
-    for r in ScoreAudit.objects.filter(action=AuditAction.SAVE)
-    .values("sheet__assignment_id", "item__code").annotate(n=Count("id"))
-}
-out = {}
-for s in ItemScore.objects.select_related("sheet", "item").order_by():
-    key = (s.sheet.assignment_id, s.item.code)
-    out.setdefault(str(key[0]), {})[key[1]] = {
-        "entry": entry_text(s), "points": fmt_points(s.points), "strength": s.strength,
-        "improvement": s.improvement, "version": s.version, "audits": audits.get(key, 0),
-    }
-print(json.dumps(out))
-"""
-
-
-def same_entry(method: str, a: str, b: str) -> bool:
-    if method == "grade" or not a or not b:
-        return a == b
-    try:
-        return Decimal(a) == Decimal(b)
-    except InvalidOperation:
-        return a == b
-
-
-def check(env: dict, evaluators: list[Evaluator], methods: dict[str, str]) -> dict[str, list]:
-    import json
-
-    out = subprocess.run(
-        [PYTHON, "-c", DUMP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    stored = json.loads(out.stdout.strip().splitlines()[-1])
-    problems: dict[str, list] = {"lost": [], "mismatched": [], "audit": [], "uncertain": []}
-    for ev in evaluators:
-        rows = stored.get(str(ev.assignment), {})
-        for code, row in rows.items():
-            if row["audits"] != row["version"]:
-                problems["audit"].append(
-                    f"{ev.username} {code}: version {row['version']}, {row['audits']} audit rows"
-                )
-        for code, saved in sorted(ev.saved.items()):
-            row = rows.get(code)
-            where = f"{ev.username} {code}"
-            if row is None or row["version"] < saved.version:
-                found = "no row" if row is None else f"version {row['version']}"
-                problems["lost"].append(f"{where}: saved version {saved.version}, found {found}")
-                continue
-            if row["version"] > saved.version:
-                kind = "uncertain" if code in ev.uncertain else "mismatched"
-                problems[kind].append(
-                    f"{where}: database at version {row['version']}, client last saved "
-                    f"version {saved.version}"
-                )
-                continue
-            diffs = [
-                name
-                for name, ok in (
-                    ("entry", same_entry(methods[code], saved.entry, row["entry"])),
-                    ("points", same_entry("points", saved.points.replace("—", ""), row["points"])),
-                    ("strength", saved.strength == row["strength"]),
-                    ("improvement", saved.improvement == row["improvement"]),
-                )
-                if not ok
-            ]
-            if diffs:
-                problems["mismatched"].append(
-                    f"{where} v{saved.version}: "
-                    + ", ".join(f"{d} {getattr(saved, d)!r:.60} ≠ {row[d]!r:.60}" for d in diffs)
-                )
-    return problems
 
 
 # --- main ----------------------------------------------------------------------------------------

@@ -24,14 +24,15 @@ from ..models import (
     RubricVersion,
 )
 from ..queries import (
-    rubric_tree,
+    reloaded_rubric_tree,
     rubric_view,
+    version_nodes,
 )
 from .common import _REFUSALS, _editable, _form_errors, _messages_of
 
 
 def _render_editor(request, version: RubricVersion, *, status: int = 200, **extra):
-    version = rubric_tree(RubricVersion.objects.select_related("rubric").get(pk=version.pk))
+    version = reloaded_rubric_tree(version)
     context = {
         "version": version,
         "view": rubric_view(version),
@@ -99,7 +100,7 @@ def _node(version: RubricVersion, kind: str, node_pk: int):
     node_kind = KINDS.get(kind)
     if node_kind is None:
         raise Http404
-    node = get_object_or_404(node_kind.model.objects.filter(version=version), pk=node_pk)
+    node = get_object_or_404(version_nodes(version, node_kind.model), pk=node_pk)
     node.version = version
     return node
 

@@ -17,6 +17,7 @@ from ..forms import (
 )
 from ..korean import particle
 from ..models import Checkpoint
+from ..queries import version_checkpoints
 from .common import _REFUSALS, _editable, _form_errors, _messages_of
 from .editor import _node
 
@@ -70,9 +71,7 @@ def item_edit(request, pk: int, node_pk: int):
 
 
 def _checkpoint(version, checkpoint_pk: int) -> Checkpoint:
-    checkpoint = get_object_or_404(
-        Checkpoint.objects.select_related("item").filter(item__version=version), pk=checkpoint_pk
-    )
+    checkpoint = get_object_or_404(version_checkpoints(version), pk=checkpoint_pk)
     checkpoint.item.version = version
     return checkpoint
 

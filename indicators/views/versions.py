@@ -25,6 +25,7 @@ from ..queries import (
     can_manage_rubrics,
     managed_rubric_versions,
     next_version_name,
+    reloaded_rubric_tree,
     rubric_tree,
     rubric_view,
     visible_rubric_versions,
@@ -159,7 +160,7 @@ def version_publish(request, pk: int):
                 _("버전 %(v)s은(는) 초안이 아니어서 게시할 수 없습니다.") % {"v": version.version},
             )
             return redirect("indicators:version_detail", version.pk)
-        version = rubric_tree(RubricVersion.objects.select_related("rubric").get(pk=version.pk))
+        version = reloaded_rubric_tree(version)
         return render(
             request,
             "indicators/publish_confirm.html",

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from institutions import roles
 from institutions.models import Membership, User
 from institutions.people.queries import affiliation_conflicts
-from institutions.roles import Role
 
 from ...models import Application, Assignment
 from ...notices import assignments_created
@@ -90,7 +90,7 @@ def assignment_create(*, application: Application, evaluator, by) -> Assignment:
         application,
         evaluator,
         existing,
-        is_evaluator=evaluator.is_active and evaluator.has_role(Role.EVALUATOR),
+        is_evaluator=roles.is_evaluator(evaluator),
         is_member=application.institution.memberships.filter(user=evaluator).exists(),
         affiliation=affiliation_conflicts(
             user_ids=[evaluator.pk], institution_ids=[application.institution_id]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ...models import Affiliation, EvaluatorProfile, Institution, PeopleEventKind, User
-from ...roles import Role
+from ...roles import is_evaluator
 from .common import _event, _require_admin
 
 
@@ -23,7 +23,7 @@ def evaluator_profile_update(
     phone: str,
 ) -> EvaluatorProfile:
     _require_admin(by, "평가위원 정보 변경")
-    if not evaluator.has_role(Role.EVALUATOR):
+    if not is_evaluator(evaluator):
         raise ValidationError(f"{evaluator.display_name}은(는) 평가위원이 아닙니다.")
     codes = sorted({c.strip() for c in expertise if c.strip()})
     profile, _created = EvaluatorProfile.objects.select_for_update().get_or_create(user=evaluator)

@@ -19,6 +19,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a default for the message catalogue (``makemessages``) without translating it:
+    settings cannot import Django's translation machinery."""
+    return message
+
+
 def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
@@ -132,7 +138,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language comes from the switcher's cookie only, never from Accept-Language: Korean
+    # stays the default (docs/decisions/020-languages.md).
+    "config.middleware.CookieLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -242,11 +250,16 @@ REQUIRE_2FA_EVALUATORS = env_bool("REQUIRE_2FA_EVALUATORS", default=False)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "인증평가시스템")
 
 # --- Internationalisation -------------------------------------------------------------------
+# Korean is the source language and the default; English is a translation chosen with the
+# switcher (the django_language cookie), never by the browser's Accept-Language. Message ids are
+# the Korean strings; catalogues: <app>/locale/en/ and locale/en/ for templates/ and config/.
+# PDF reports and e-mails are Korean whatever the page language (docs/decisions/020-languages.md).
 LANGUAGE_CODE = "ko-kr"
-# Korean only until an English message catalogue ships (there is no locale/ yet): with "en"
-# listed, a browser asking for English got Django's own messages in English among Korean pages.
-LANGUAGES = [("ko", "한국어")]
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers follow the language through Django's own locale formats (an unformatted
+# date is "2026년 3월 5일" in Korean, "March 5, 2026" in English); the explicit formats in the
+# templates are ISO ("Y-m-d H:i"), the same in both languages.
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
@@ -353,8 +366,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Notifications (issue 13, docs/decisions/012-notifications-outbox.md) --------------------
 # Names in every message's subject, greeting and signature; never hard-coded in templates.
-SITE_NAME = env("SITE_NAME", "고용서비스 우수기관 인증평가시스템")
-ORGANIZATION_NAME = env("ORGANIZATION_NAME", "인증평가 사무국")
+# The defaults are in the English catalogue (the layout shows them translated); a name set in
+# the environment is shown as written, in both languages.
+SITE_NAME = env("SITE_NAME", gettext_noop("고용서비스 우수기관 인증평가시스템"))
+ORGANIZATION_NAME = env("ORGANIZATION_NAME", gettext_noop("인증평가 사무국"))
 # Local hour from which send_pending_notifications computes the day's reminders and digest.
 NOTIFICATIONS_SCHEDULE_HOUR = env_int("NOTIFICATIONS_SCHEDULE_HOUR", 8)
 

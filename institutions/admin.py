@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from .models import Certificate, Institution, Membership, User
 
@@ -16,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
     014): a non-superuser sees roles and flags read-only, cannot open another user's password
     form, and cannot change a superuser at all."""
 
-    fieldsets = (*BaseUserAdmin.fieldsets, ("추가 정보", {"fields": ("name",)}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("추가 정보"), {"fields": ("name",)}))
     list_display = ("username", "name", "email", "is_active", "is_staff")
 
     def get_readonly_fields(self, request, obj=None):
@@ -33,8 +34,10 @@ class UserAdmin(BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied(
-                "다른 사용자의 비밀번호는 설정할 수 없습니다. 사용자·역할 화면에서 본인에게 "
-                "재설정 링크를 보내십시오."
+                _(
+                    "다른 사용자의 비밀번호는 설정할 수 없습니다. 사용자·역할 화면에서 본인에게 "
+                    "재설정 링크를 보내십시오."
+                )
             )
         return super().user_change_password(request, id, form_url)
 

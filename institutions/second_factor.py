@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -110,7 +111,7 @@ class SecondFactorMiddleware:
         target = "second_factor_verify" if has_authenticator(user) else "second_factor_setup"
         url = reverse(target) + "?" + urlencode({"next": request.get_full_path()})
         if request.headers.get("HX-Request") == "true":
-            response = HttpResponse("2단계 인증이 필요합니다.", status=401)
+            response = HttpResponse(gettext("2단계 인증이 필요합니다."), status=401)
             response["HX-Redirect"] = url
             return response
         return redirect(url)

@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from .mail import QueuedPasswordResetForm
 from .models import AccountAction, AccountAudit, Membership, User
-from .roles import GROUP_NAMES, GROUP_PERMISSIONS, Role
+from .roles import GROUP_NAMES, GROUP_PERMISSIONS, Role, is_admin
 
 _ACTIONS = ("view", "add", "change", "delete")
 
@@ -46,24 +47,25 @@ def roles_sync() -> dict[Role, Group]:
 MAX_REASON_CHARS = 2000
 
 
-def _is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
-
-
 def _check_actor(by, reason: str, what: str) -> str:
     """``by`` None is the system (seed data, ``manage.py``); a person must be an admin and give
     a reason. Returns the cleaned reason."""
     reason = (reason or "").strip()
     if by is None:
         return reason
-    if not _is_admin(by):
-        raise PermissionDenied(f"{what}은(는) 관리자만 할 수 있습니다.")
+    if not is_admin(by):
+        raise PermissionDenied(_("%(what)s은(는) 관리자만 할 수 있습니다.") % {"what": what})
     if not reason:
-        raise ValidationError(f"{what} 사유를 입력하십시오.")
+        raise ValidationError(_("%(what)s 사유를 입력하십시오.") % {"what": what})
     if len(reason) > MAX_REASON_CHARS:
-        raise ValidationError(f"{what} 사유가 너무 깁니다 (최대 {MAX_REASON_CHARS}자).")
+        raise ValidationError(
+            _("%(what)s 사유가 너무 깁니다 (최대 %(max)d자).")
+            % {"what": what, "max": MAX_REASON_CHARS}
+        )
     if "\x00" in reason:
-        raise ValidationError(f"{what} 사유에 허용되지 않는 문자(NUL)가 있습니다.")
+        raise ValidationError(
+            _("%(what)s 사유에 허용되지 않는 문자(NUL)가 있습니다.") % {"what": what}
+        )
     return reason
 
 
@@ -74,7 +76,7 @@ def user_grant_role(*, user: User, role: Role, by: User | None = None, reason: s
 
     ``by`` must be an admin and ``reason`` is then required; ``by=None`` is the system.
     """
-    reason = _check_actor(by, reason, "역할 부여")
+    reason = _check_actor(by, reason, _("역할 부여"))
     group = Group.objects.get(name=GROUP_NAMES[role])
     added = not user.groups.filter(pk=group.pk).exists()
     if added:
@@ -93,10 +95,10 @@ def user_grant_role(*, user: User, role: Role, by: User | None = None, reason: s
 def user_revoke_role(*, user: User, role: Role, by: User | None, reason: str = "") -> bool:
     """Take the role from ``user``, audited. An admin cannot take their own admin role (the
     last admin would lock everyone out). Returns whether anything changed."""
-    reason = _check_actor(by, reason, "역할 해제")
+    reason = _check_actor(by, reason, _("역할 해제"))
     if by is not None and by.pk == user.pk and role == Role.ADMIN:
         raise ValidationError(
-            "자신의 관리자 역할은 해제할 수 없습니다. 다른 관리자에게 요청하십시오."
+            _("자신의 관리자 역할은 해제할 수 없습니다. 다른 관리자에게 요청하십시오.")
         )
     group = Group.objects.get(name=GROUP_NAMES[role])
     removed = user.groups.filter(pk=group.pk).exists()
@@ -139,18 +141,19 @@ def user_password_reset_send(
 ) -> AccountAudit:
     """Send ``user`` a password-reset link (after commit). Nobody but the user ever sees or
     chooses the new password; the link dies once used or when the password changes."""
-    reason = _check_actor(by, reason, "비밀번호 재설정 링크 발송")
+    reason = _check_actor(by, reason, _("비밀번호 재설정 링크 발송"))
     if by is None:
-        raise PermissionDenied("비밀번호 재설정 링크 발송은 관리자만 할 수 있습니다.")
+        raise PermissionDenied(_("비밀번호 재설정 링크 발송은 관리자만 할 수 있습니다."))
     problems = []
+    who = {"name": user.display_name, "username": user.username}
     if not user.is_active:
-        problems.append(f"{user.display_name}({user.username}) 계정이 비활성 상태입니다.")
+        problems.append(_("%(name)s(%(username)s) 계정이 비활성 상태입니다.") % who)
     if not user.email:
         problems.append(
-            f"{user.display_name}({user.username})에게 이메일 주소가 없어 링크를 보낼 수 없습니다."
+            _("%(name)s(%(username)s)에게 이메일 주소가 없어 링크를 보낼 수 없습니다.") % who
         )
     if user.is_superuser and not by.is_superuser:
-        problems.append("최고관리자(superuser)의 비밀번호 재설정은 최고관리자만 할 수 있습니다.")
+        problems.append(_("최고관리자(superuser)의 비밀번호 재설정은 최고관리자만 할 수 있습니다."))
     if problems:
         raise ValidationError(problems)
     entry = AccountAudit.objects.create(
@@ -174,18 +177,19 @@ def user_second_factor_reset(*, user: User, by: User, reason: str) -> AccountAud
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    reason = _check_actor(by, reason, "2단계 인증 초기화")
+    reason = _check_actor(by, reason, _("2단계 인증 초기화"))
     if by is None:
-        raise PermissionDenied("2단계 인증 초기화는 관리자만 할 수 있습니다.")
+        raise PermissionDenied(_("2단계 인증 초기화는 관리자만 할 수 있습니다."))
     if user.is_superuser and not by.is_superuser:
         raise ValidationError(
-            "최고관리자(superuser)의 2단계 인증은 최고관리자만 초기화할 수 있습니다."
+            _("최고관리자(superuser)의 2단계 인증은 최고관리자만 초기화할 수 있습니다.")
         )
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
     if not removed:
         raise ValidationError(
-            f"{user.display_name}({user.username})은(는) 등록한 2단계 인증 수단이 없습니다."
+            _("%(name)s(%(username)s)은(는) 등록한 2단계 인증 수단이 없습니다.")
+            % {"name": user.display_name, "username": user.username}
         )
     return AccountAudit.objects.create(
         user=user, actor=by, action=AccountAction.SECOND_FACTOR_RESET, reason=reason

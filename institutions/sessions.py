@@ -22,13 +22,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from .roles import Role
 
 LAST_ACTIVITY = "idle:last"
 STAMP_EVERY = 60  # seconds: how stale the stored stamp may be
 IDLE_ROLES = (Role.ADMIN, Role.MANAGER, Role.EVALUATOR)
-LOGGED_OUT_MESSAGE = (
+LOGGED_OUT_MESSAGE = gettext_lazy(
     "{minutes}분 동안 사용하지 않아 자동으로 로그아웃되었습니다. 다시 로그인하십시오."
 )
 

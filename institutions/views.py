@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -88,7 +89,12 @@ def _role_change(request, pk, service, done: str):
         if changed:
             messages.success(request, done.format(user=target.display_name, role=role.label))
         else:
-            messages.info(request, f"{target.display_name}: 바뀐 것이 없습니다 ({role.label}).")
+            messages.info(
+                request,
+                _("{user}: 바뀐 것이 없습니다 ({role}).").format(
+                    user=target.display_name, role=role.label
+                ),
+            )
     return redirect("institutions:user_detail", pk=target.pk)
 
 
@@ -96,7 +102,7 @@ def _role_change(request, pk, service, done: str):
 @require_POST
 def user_role_grant(request, pk):
     return _role_change(
-        request, pk, services.user_grant_role, "{user}에게 {role} 역할을 부여했습니다."
+        request, pk, services.user_grant_role, _("{user}에게 {role} 역할을 부여했습니다.")
     )
 
 
@@ -104,7 +110,7 @@ def user_role_grant(request, pk):
 @require_POST
 def user_role_revoke(request, pk):
     return _role_change(
-        request, pk, services.user_revoke_role, "{user}의 {role} 역할을 해제했습니다."
+        request, pk, services.user_revoke_role, _("{user}의 {role} 역할을 해제했습니다.")
     )
 
 
@@ -130,7 +136,8 @@ def user_password_reset(request, pk):
     else:
         messages.success(
             request,
-            f"{target.display_name}에게 비밀번호 재설정 링크를 보냈습니다 ({target.email}).",
+            _("%(name)s에게 비밀번호 재설정 링크를 보냈습니다 (%(email)s).")
+            % {"name": target.display_name, "email": target.email},
         )
     return redirect("institutions:user_detail", pk=target.pk)
 
@@ -202,8 +209,10 @@ def second_factor_verify(request):
             return redirect(_next(request))
         form.add_error(
             "code",
-            "코드가 맞지 않습니다. 인증 앱의 현재 코드나 사용하지 않은 복구 코드를 입력하십시오. "
-            "연속해서 틀리면 잠시 입력이 제한됩니다.",
+            _(
+                "코드가 맞지 않습니다. 인증 앱의 현재 코드나 사용하지 않은 복구 코드를 "
+                "입력하십시오. 연속해서 틀리면 잠시 입력이 제한됩니다."
+            ),
         )
     status = 400 if request.method == "POST" else 200
     return render(
@@ -232,7 +241,7 @@ def second_factor_setup(request):
                 {"codes": codes, "next": _next(request)},
             )
         form.add_error(
-            "code", "코드가 맞지 않습니다. 인증 앱에 지금 표시된 6자리 코드를 입력하십시오."
+            "code", _("코드가 맞지 않습니다. 인증 앱에 지금 표시된 6자리 코드를 입력하십시오.")
         )
     qr = segno.make(device.config_url, error="m")
     return render(
@@ -266,6 +275,7 @@ def user_second_factor_reset(request, pk):
     else:
         messages.success(
             request,
-            f"{target.display_name}의 2단계 인증을 초기화했습니다. 다음 로그인 때 다시 등록합니다.",
+            _("%(name)s의 2단계 인증을 초기화했습니다. 다음 로그인 때 다시 등록합니다.")
+            % {"name": target.display_name},
         )
     return redirect("institutions:user_detail", pk=target.pk)

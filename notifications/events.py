@@ -15,19 +15,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 
 class Audience:
-    INSTITUTION = "기관담당자"
-    EVALUATOR = "평가위원"
-    STAFF = "관리자·관리책임자"
+    # Korean keys, translated where they are shown ({% translate row.event.audience %}).
+    INSTITUTION = gettext_noop("기관담당자")
+    EVALUATOR = gettext_noop("평가위원")
+    STAFF = gettext_noop("관리자·관리책임자")
 
 
 @dataclass(frozen=True)
 class Event:
     key: str
-    label: str
+    label: str | Promise  # translated lazily (the page's language; e-mails are Korean)
     audience: str
-    subject: str
+    subject: str  # a Django template; its msgid, translated by rendering.render
     mandatory: bool = False
     context_vars: tuple[str, ...] = ()
 
@@ -44,127 +49,127 @@ _EVENTS = [
     # --- institutions --------------------------------------------------------------------------
     Event(
         "cycle_announced",
-        "평가 공고",
+        _("평가 공고"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 공고",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 공고"),
         context_vars=("cycle", "institution", "reference_date", "deadline"),
     ),
     Event(
         "application_received",
-        "신청 접수",
+        _("신청 접수"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 신청 접수 ({{ institution }})",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 신청 접수 ({{ institution }})"),
         context_vars=("cycle", "institution", "deadline"),
     ),
     Event(
         "evidence_deadline",
-        "증빙 제출 마감 안내",
+        _("증빙 제출 마감 안내"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] 증빙 제출 마감 {{ days_left }}일 전: {{ cycle }}",
+        gettext_noop("[{{ site_name }}] 증빙 제출 마감 {{ days_left }}일 전: {{ cycle }}"),
         context_vars=("cycle", "institution", "deadline", "days_left", "missing"),
     ),
     Event(
         "submission_confirmed",
-        "제출 확인",
+        _("제출 확인"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 증빙 제출 완료 ({{ institution }})",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 증빙 제출 완료 ({{ institution }})"),
         context_vars=("cycle", "institution", "submitted_at", "items"),
     ),
     Event(
         "evaluation_started",
-        "평가 시작",
+        _("평가 시작"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 서류심사 시작",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 서류심사 시작"),
         context_vars=("cycle", "institution"),
     ),
     Event(
         "result_notified",
-        "결과통보",
+        _("결과통보"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 평가 결과 통보 ({{ institution }})",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 평가 결과 통보 ({{ institution }})"),
         mandatory=True,
         context_vars=("cycle", "institution", "objection_deadline"),
     ),
     Event(
         "objection_received",
-        "이의신청 접수",
+        _("이의신청 접수"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 이의신청 접수 ({{ institution }})",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 이의신청 접수 ({{ institution }})"),
         context_vars=("cycle", "institution", "received_at"),
     ),
     Event(
         "objection_decided",
-        "이의신청 결정",
+        _("이의신청 결정"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] {{ cycle }} 이의신청 결정 ({{ institution }})",
+        gettext_noop("[{{ site_name }}] {{ cycle }} 이의신청 결정 ({{ institution }})"),
         mandatory=True,
         context_vars=("cycle", "institution", "decision", "reason"),
     ),
     Event(
         "certification_issued",
-        "인증서 발급",
+        _("인증서 발급"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] 인증서 발급: {{ institution }}",
+        gettext_noop("[{{ site_name }}] 인증서 발급: {{ institution }}"),
         mandatory=True,
         context_vars=("cycle", "institution", "number", "valid_until", "verify_url"),
     ),
     Event(
         "certification_revoked",
-        "인증 취소",
+        _("인증 취소"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] 인증 취소: {{ institution }}",
+        gettext_noop("[{{ site_name }}] 인증 취소: {{ institution }}"),
         mandatory=True,
         context_vars=("institution", "number", "reason", "revoked_on"),
     ),
     Event(
         "certification_expiring",
-        "인증 만료 예정",
+        _("인증 만료 예정"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] 인증 만료 {{ days_left }}일 전: {{ institution }}",
+        gettext_noop("[{{ site_name }}] 인증 만료 {{ days_left }}일 전: {{ institution }}"),
         context_vars=("institution", "number", "valid_until", "days_left"),
     ),
     Event(
         "renewal_open",
-        "재인증 신청 안내",
+        _("재인증 신청 안내"),
         Audience.INSTITUTION,
-        "[{{ site_name }}] 재인증 신청 안내: {{ cycle }}",
+        gettext_noop("[{{ site_name }}] 재인증 신청 안내: {{ cycle }}"),
         context_vars=("cycle", "institution", "deadline", "valid_until"),
     ),
     # --- evaluators ----------------------------------------------------------------------------
     Event(
         "assignment_created",
-        "평가위원 배정",
+        _("평가위원 배정"),
         Audience.EVALUATOR,
-        "[{{ site_name }}] 평가위원 배정 안내: {{ cycle }}",
+        gettext_noop("[{{ site_name }}] 평가위원 배정 안내: {{ cycle }}"),
         context_vars=("cycle", "applications"),
     ),
     Event(
         "scoring_deadline",
-        "평가 마감 안내",
+        _("평가 마감 안내"),
         Audience.EVALUATOR,
-        "[{{ site_name }}] 평가 마감 {{ days_left }}일 전: {{ cycle }}",
+        gettext_noop("[{{ site_name }}] 평가 마감 {{ days_left }}일 전: {{ cycle }}"),
         context_vars=("cycle", "deadline", "days_left", "sheets"),
     ),
     Event(
         "sheet_reopened",
-        "재심 평가표 재개방",
+        _("재심 평가표 재개방"),
         Audience.EVALUATOR,
-        "[{{ site_name }}] 재심 평가표 재개방: {{ institution }}",
+        gettext_noop("[{{ site_name }}] 재심 평가표 재개방: {{ institution }}"),
         context_vars=("cycle", "institution", "reason", "deadline"),
     ),
     Event(
         "withdrawal_decided",
-        "평가위원 철회 요청 결정",
+        _("평가위원 철회 요청 결정"),
         Audience.EVALUATOR,
-        "[{{ site_name }}] 평가위원 철회 요청 {{ decision }}: {{ institution }}",
+        gettext_noop("[{{ site_name }}] 평가위원 철회 요청 {{ decision }}: {{ institution }}"),
         context_vars=("cycle", "institution", "decision", "reason"),
     ),
     # --- admins and managers -------------------------------------------------------------------
     Event(
         "daily_digest",
-        "일일 업무 요약",
+        _("일일 업무 요약"),
         Audience.STAFF,
-        "[{{ site_name }}] {{ day }} 처리할 일 {{ total }}건",
+        gettext_noop("[{{ site_name }}] {{ day }} 처리할 일 {{ total }}건"),
         context_vars=("day", "total", "sections"),
     ),
 ]

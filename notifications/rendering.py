@@ -1,7 +1,9 @@
 """Render a notice (subject, plain text, HTML) from its event's templates and stored context.
 
 The same function renders the e-mail, the in-app line and the outbox preview, so the preview
-is exactly what will be sent.
+is exactly what will be sent. It renders in the active language: e-mails are sent in Korean
+(``services._email`` renders them under ``translation.override``), the in-app line follows the
+page's language (docs/decisions/020-languages.md).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template import Context, Template, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils.translation import gettext
 
 from . import events
 
@@ -34,7 +37,7 @@ def base_context(*, recipient, event: events.Event, url: str) -> dict:
         "recipient_name": getattr(recipient, "display_name", "") or str(recipient),
         "site_name": settings.SITE_NAME,
         "organization_name": settings.ORGANIZATION_NAME,
-        "event_label": event.label,
+        "event_label": str(event.label),
         "link": absolute(url),
         "site_url": settings.SITE_URL,
     }
@@ -43,7 +46,8 @@ def base_context(*, recipient, event: events.Event, url: str) -> dict:
 def render(*, event_key: str, recipient, url: str, context: dict) -> Message:
     event = events.get(event_key)
     ctx = {**(context or {}), **base_context(recipient=recipient, event=event, url=url)}
-    subject = " ".join(Template(event.subject).render(Context(ctx, autoescape=False)).split())
+    subject_template = Template(gettext(event.subject))
+    subject = " ".join(subject_template.render(Context(ctx, autoescape=False)).split())
     text = render_to_string(event.text_template, ctx)
     try:
         html_template = get_template(event.html_template)

@@ -20,7 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from . import dispatch, events, policy, queries
 from .models import Notification, Preference, Status
@@ -260,7 +261,10 @@ def _fail(n: Notification, exc: BaseException, now) -> Outcome:
 
 
 def _email(n: Notification, connection) -> EmailMultiAlternatives:
-    message = render_notification(n)
+    # Notices are official correspondence in Korean, whatever language the page that caused
+    # them was browsed in (an eager send runs inside that request; ADR 020).
+    with translation.override(settings.LANGUAGE_CODE):
+        message = render_notification(n)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
@@ -380,7 +384,7 @@ def batch_release(*, batch: str, by) -> int:
     ids = list(rows.values_list("pk", flat=True))
     if not ids:
         raise ValidationError(
-            "발송 승인할 알림이 없습니다: 이미 승인되었거나 존재하지 않는 묶음입니다."
+            gettext("발송 승인할 알림이 없습니다: 이미 승인되었거나 존재하지 않는 묶음입니다.")
         )
     Notification.objects.filter(pk__in=ids).update(
         status=Status.QUEUED, released_at=timezone.now(), released_by=by
@@ -407,7 +411,9 @@ def preferences_set(*, user, email_on: Iterable[str]) -> None:
     wanted = set(email_on)
     unknown = wanted - set(events.EVENTS)
     if unknown:
-        raise ValidationError(f"알 수 없는 알림 종류입니다: {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            gettext("알 수 없는 알림 종류입니다: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}
+        )
     for key in events.EVENTS:
         if key in events.MANDATORY:
             continue

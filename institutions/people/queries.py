@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Affiliation,
@@ -23,15 +24,15 @@ from ..models import (
     Registration,
     Sanction,
 )
-from ..roles import GROUP_NAMES, Role
+from ..roles import GROUP_NAMES, Role, is_admin, is_institution_member
 
 
 def can_manage_people(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_role(Role.ADMIN))
+    return is_admin(user)
 
 
 def is_member(user) -> bool:
-    return bool(user.is_authenticated and user.has_role(Role.INSTITUTION))
+    return is_institution_member(user)
 
 
 def can_invite(user, *, role: str, institution: Institution | None) -> bool:
@@ -92,8 +93,12 @@ def sanction_on(institution: Institution, day: date) -> str:
 
 # --- the admin's institution list ----------------------------------------------------------
 
-SANCTION_FILTERS = {"": "전체", "active": "제재 중", "none": "제재 없음"}
-CERTIFICATE_FILTERS = {"": "전체", "valid": "유효한 인증(ISMS 등) 보유", "none": "유효한 인증 없음"}
+SANCTION_FILTERS = {"": _("전체"), "active": _("제재 중"), "none": _("제재 없음")}
+CERTIFICATE_FILTERS = {
+    "": _("전체"),
+    "valid": _("유효한 인증(ISMS 등) 보유"),
+    "none": _("유효한 인증 없음"),
+}
 
 
 def institutions_for_list(

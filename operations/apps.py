@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
@@ -8,8 +7,8 @@ class OperationsConfig(AppConfig):
     ``seed_demo``). See docs/decisions/019-module-layout.md.
 
     It sits above the four apps and ``notifications``: it imports them, none of them imports
-    it. It has no models, URLs or templates.
+    it. It has no models, URLs, templates or user-facing strings (so no verbose_name and no
+    message catalogue).
     """
 
     name = "operations"
-    verbose_name = _("운영")

@@ -28,3 +28,55 @@ document.addEventListener("submit", function (event) {
     }, 0);
   });
 });
+
+// A poll the user controls (WCAG 2.2.2; ADR 021): [data-poll-control="<id>"] holds a toggle
+// button (aria-pressed) for the element <id> that polls with hx-trigger="every …". While the
+// button is pressed, or once data-poll-limit-seconds have passed since the page (or the last
+// resume), the poll's requests are cancelled; pressing it again resumes. When the polled
+// element stops polling by itself (the report is finished), the control goes away.
+(function () {
+  "use strict";
+
+  function controlFor(elt) {
+    return elt && elt.id ? document.querySelector('[data-poll-control="' + elt.id + '"]') : null;
+  }
+
+  function setPaused(control, paused, why) {
+    var button = control.querySelector("button");
+    var note = control.querySelector("[data-poll-note]");
+    button.setAttribute("aria-pressed", paused ? "true" : "false");
+    note.textContent = note.getAttribute("data-text-" + (paused ? why : "running"));
+    if (!paused) { control.dataset.pollSince = String(Date.now()); }
+  }
+
+  function init(control) {
+    if (control.dataset.pollSince) { return; }
+    control.hidden = false;
+    setPaused(control, false);
+    control.querySelector("button").addEventListener("click", function () {
+      var paused = this.getAttribute("aria-pressed") !== "true";
+      setPaused(control, paused, "paused");
+    });
+  }
+
+  document.querySelectorAll("[data-poll-control]").forEach(init);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var control = controlFor(event.detail.elt);
+    if (!control) { return; }
+    var button = control.querySelector("button");
+    var limit = Number(control.dataset.pollLimitSeconds || 600) * 1000;
+    if (button.getAttribute("aria-pressed") !== "true" &&
+        Date.now() - Number(control.dataset.pollSince) > limit) {
+      setPaused(control, true, "expired");
+    }
+    if (button.getAttribute("aria-pressed") === "true") { event.preventDefault(); }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-poll-control]").forEach(function (control) {
+      var polled = document.getElementById(control.getAttribute("data-poll-control"));
+      if (!polled || !polled.hasAttribute("hx-trigger")) { control.remove(); }
+    });
+  });
+})();

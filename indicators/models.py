@@ -244,6 +244,9 @@ class RubricVersion(models.Model):
     )
     version = models.CharField(_("버전"), max_length=50)
     title = models.CharField(_("제목"), max_length=300)
+    # The certification programme a report cover, certificate and e-mail name (the format's
+    # optional ``programme``); empty means the rubric's title.
+    programme = models.CharField(_("인증 프로그램명"), max_length=300, blank=True)
     status = models.CharField(
         _("상태"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
@@ -302,6 +305,12 @@ class RubricVersion(models.Model):
         if stored.first() in FROZEN_STATUSES:
             raise FrozenRubricError(str(self))
         return super().delete(*args, **kwargs)
+
+    @property
+    def programme_name(self) -> str:
+        """The programme a report cover, certificate or e-mail names: the document's
+        ``programme``, else the rubric's title (issue 14, item 11)."""
+        return self.programme or self.rubric.title
 
     @property
     def is_draft(self) -> bool:

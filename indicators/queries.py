@@ -244,6 +244,8 @@ def rubric_document_nodes(version: RubricVersion) -> DocumentNodes:
         "version": version.version,
         "total_points": version.total_points,
     }
+    if version.programme:
+        doc["programme"] = version.programme
     rounding = {"places": version.rounding_places, "mode": version.rounding_mode}
     if rounding != validation.DEFAULT_ROUNDING:
         doc["rounding"] = rounding

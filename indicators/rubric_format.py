@@ -41,7 +41,7 @@ SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 DOCUMENT_KEYS = (
     ("format", "code", "title", "version", "total_points", "areas"),
-    ("grade_scales", "defaults", "rounding"),
+    ("programme", "grade_scales", "defaults", "rounding"),
 )
 CHECKPOINT_KEYS = (("text",), ("details",))
 SCALE_KEYS = (("title", "levels"), ())

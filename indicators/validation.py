@@ -90,6 +90,8 @@ class _Walker(ScoringReader):
             hint=" — 영문, 숫자, -, _ 만 씁니다",
         )
         self.string(get("title", _MISSING), "title", max_length=MAX_TITLE)
+        if "programme" in doc:
+            self.string(get("programme"), "programme", max_length=MAX_TITLE)
         self.string(
             get("version", _MISSING),
             "version",

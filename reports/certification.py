@@ -34,7 +34,7 @@ def certification_inputs(certification: Certification) -> dict:
         "business_number": _business_number(certification.institution.business_number),
         "representative": certification.institution.representative,
         "address": certification.institution.address,
-        "programme": version.rubric.title,
+        "programme": version.programme_name,
         "rubric_label": f"{version.rubric.title} v{version.version}",
         "cycle": {"id": certification.cycle_id, "title": certification.cycle.title},
         "valid_from": certification.valid_from.isoformat(),

@@ -101,7 +101,7 @@ def certified_today(day: date | None = None) -> list[Programme]:
         programme = programmes.get(cert.programme)
         if programme is None:
             programme = programmes[cert.programme] = Programme(
-                cert.programme, cert.rubric_version.rubric.title, []
+                cert.programme, cert.rubric_version.programme_name, []
             )
         programme.certifications.append(cert)
     return list(programmes.values())

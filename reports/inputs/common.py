@@ -102,7 +102,7 @@ def _rubric_ref(version: RubricVersion) -> dict:
         "id": version.pk,
         "label": f"{version.rubric.title} v{version.version}",
         # The programme the cover names: the rubric's own title, never a hard-coded one.
-        "programme": version.rubric.title,
+        "programme": version.programme_name,
         "published_at": version.published_at.isoformat() if version.published_at else "",
         "total_points": fmt(version.total_points),
         "rounding_places": version.rounding_places,

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from evaluation.models import Assignment, ItemScore, Result
 from evaluation.services import results as svc
 from reports import documents, inputs
-from tests.evaluation.results_data import score_application
 from tests.evaluation.sheet_data import mixed_rubric
+from tests.factories import score_application
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,45 @@ def test_layout_and_login_take_the_names_from_settings(client, client_for, membe
     page = client_for(member).get(reverse("home")).content.decode()
     assert "직업능력 인증 평가 · 시험 사무국" in page
     assert "고용서비스" not in page
+
+
+def test_the_rubric_document_may_name_its_programme(penalised):
+    """The format's optional ``programme`` names the programme on the cover; it survives an
+    export and an import, and a clone keeps it."""
+    from indicators.queries import rubric_document
+    from indicators.services import rubric_import, rubric_version_clone
+
+    version = penalised.application.cycle.rubric_version
+    # As if the published version had been imported with a programme (it is frozen now).
+    type(version)._base_manager.filter(pk=version.pk).update(
+        programme="직업능력개발훈련기관 인증제"
+    )
+    version.refresh_from_db()
+    data = inputs.result_inputs(penalised.application)
+    assert data["rubric"]["programme"] == "직업능력개발훈련기관 인증제"
+    assert "직업능력개발훈련기관 인증제" in documents.render_html("result", data)
+
+    assert rubric_document(version)["programme"] == "직업능력개발훈련기관 인증제"
+
+    from indicators import interchange
+    from operations.demo.rubric import SEED_RUBRIC
+
+    seed = interchange.parse_text(SEED_RUBRIC.read_bytes())
+    seed.update(code="other-programme", programme="직업상담 우수기관 인증제")
+    imported = rubric_import(data=seed)
+    assert imported.programme_name == "직업상담 우수기관 인증제"
+    assert rubric_document(imported)["programme"] == "직업상담 우수기관 인증제"
+    assert rubric_version_clone(version=imported, new_version="2").programme == imported.programme
+
+
+def test_a_programme_that_is_not_text_is_refused_with_its_place(rubric_version):
+    from indicators.queries import rubric_document
+    from indicators.validation import validate
+
+    document = rubric_document(rubric_version)
+    assert "programme" not in document  # absent: the rubric's title is the programme
+    assert rubric_version.programme_name == rubric_version.rubric.title
+    document["programme"] = ["목록"]
+    problems = validate(document)
+    [problem] = [p for p in problems if p.where == "programme"]
+    assert "문자열" in problem.message

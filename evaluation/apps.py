@@ -7,7 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("평가")
 
     def ready(self):
-        # Visibility hooks and reminder sources for notices (evaluation/notices.py, ADR 012).
+        # Visibility hooks and reminder sources for notices (evaluation/notices/, ADR 012).
         from . import notices
 
         notices.register()

@@ -5,6 +5,10 @@ names, titles, purposes, checkpoints, file names, comments -- docs/decisions/020
 inside ``script``/``style``, and inside HTML comments is not interface text. Everything else --
 text and the attributes a person reads or hears (title, aria-label, placeholder, alt, the value
 of a submit button, confirmation prompts) -- must be English when the page is English.
+
+A ``<title>`` or an attribute cannot hold a marked element, so data there (an institution's name
+in the page title, in a button's aria-label) is recognised as a text that the same page shows
+inside a ``translate="no"`` element, and removed before looking for Korean.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class _Finder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped: this element or an ancestor)
         self.found: list[str] = []
+        self.data: set[str] = set()  # texts shown inside translate="no" elements
 
     @property
     def skipping(self) -> bool:
@@ -75,8 +80,12 @@ class _Finder(HTMLParser):
                 return
 
     def handle_data(self, data):
-        if not self.skipping and HANGUL.search(data):
-            self.found.append(" ".join(data.split()))
+        text = " ".join(data.split())
+        if not self.skipping:
+            if HANGUL.search(text):
+                self.found.append(text)
+        elif self.stack[-1][0] not in SKIPPED and len(text) >= 2:
+            self.data.add(text)
 
 
 def hangul_outside_data(html: str) -> list[str]:
@@ -84,4 +93,12 @@ def hangul_outside_data(html: str) -> list[str]:
     finder = _Finder()
     finder.feed(html)
     finder.close()
-    return list(dict.fromkeys(finder.found))
+    data = sorted(finder.data, key=len, reverse=True)
+    found = []
+    for text in dict.fromkeys(finder.found):
+        rest = text
+        for value in data:
+            rest = rest.replace(value, "")
+        if HANGUL.search(rest):
+            found.append(text)
+    return found

@@ -95,8 +95,10 @@
     state.className = "save-state text-danger fw-semibold";
     state.setAttribute("role", "alert");
     state.textContent = "✖ " + text;
+    state.id = "save-error-" + form.dataset.sheetItem;
     status.appendChild(input);
     status.appendChild(state);
+    tieError(form);
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -163,6 +165,97 @@
     version.value = button.dataset.adoptVersion;
     window.htmx.trigger(form, "autosave");
   });
+
+  // --- errors tied to their fields, focus after a swap (issue 17; ADR 021) ---------------
+  // The field in error is the one whose change sent the save (its entry otherwise): it gets
+  // aria-invalid="true" and the error line's id in its aria-describedby, and keeps the focus
+  // (or gets it back when the save was sent with the 저장 button). A later save that succeeds
+  // clears both. The status line itself is a polite live region, so "저장됨" is announced.
+  function entryFields(form) {
+    return Array.prototype.slice.call(
+      form.querySelectorAll("input[name=grade], input[name=value], input[name=count]"));
+  }
+
+  function errorFields(form) {
+    var last = form.dataset.lastField && document.getElementById(form.dataset.lastField);
+    if (last && last.type === "radio") { return entryFields(form); }
+    return last ? [last] : entryFields(form);
+  }
+
+  function describedBy(field, id, add) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (add) { ids.push(id); }
+    if (ids.length) { field.setAttribute("aria-describedby", ids.join(" ")); }
+    else { field.removeAttribute("aria-describedby"); }
+  }
+
+  function clearError(form) {
+    var id = "save-error-" + form.dataset.sheetItem;
+    form.querySelectorAll("[aria-invalid]").forEach(function (field) {
+      field.removeAttribute("aria-invalid");
+      describedBy(field, id, false);
+    });
+  }
+
+  function tieError(form) {
+    var id = "save-error-" + form.dataset.sheetItem;
+    clearError(form);
+    if (!document.getElementById(id)) { return; }
+    var fields = errorFields(form);
+    fields.forEach(function (field) {
+      field.setAttribute("aria-invalid", "true");
+      describedBy(field, id, true);
+    });
+    var active = document.activeElement;
+    var typing = active && active !== form && active.matches &&
+      active.matches("input:not([type=hidden]), textarea, select") && !form.contains(active);
+    if (fields.length && !typing && !(form.contains(active) && fields.indexOf(active) !== -1)) {
+      // Not typing elsewhere: the focus goes to the field to correct (a grade: the checked one).
+      var target = fields.filter(function (f) { return f.checked; })[0] || fields[0];
+      target.focus();
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = itemForm(event.target);
+    if (form && event.target.id) { form.dataset.lastField = event.target.id; }
+  }, true);
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = itemForm(event.target);
+    if (!form) { return; }
+    if (form.querySelector("[data-testid=save-error]")) { tieError(form); }
+    else if (form.querySelector("[data-testid=saved]")) { clearError(form); }
+  });
+
+  // --- the item index as a side panel below 1400 px (page.html) --------------------------
+  var panel = document.getElementById("sheet-index-panel");
+  if (panel) {
+    panel.addEventListener("show.bs.offcanvas", function () {
+      // Items completed since the page loaded: the state badges are kept by the saves.
+      panel.querySelectorAll("[data-index-item]").forEach(function (link) {
+        var state = document.getElementById("state-" + link.dataset.indexItem);
+        var mark = link.querySelector(".index-done");
+        if (state && mark) { mark.hidden = !state.classList.contains("text-bg-success"); }
+      });
+    });
+    panel.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-index-item]") : null;
+      if (!link || !window.bootstrap) { return; }
+      event.preventDefault();
+      var item = document.getElementById("item-" + link.dataset.indexItem);
+      panel.addEventListener("hidden.bs.offcanvas", function () {
+        // After Bootstrap gave the focus back to the toggle: the item takes it and comes
+        // into view below the sticky summary (scroll-margin-top).
+        history.replaceState(null, "", "#item-" + link.dataset.indexItem);
+        item.scrollIntoView({ block: "start" });
+        item.focus({ preventScroll: true });
+      }, { once: true });
+      window.bootstrap.Offcanvas.getOrCreateInstance(panel).hide();
+    });
+  }
 
   window.addEventListener("beforeunload", function (event) {
     if (timers.size || inFlight.size) {

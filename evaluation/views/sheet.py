@@ -245,8 +245,8 @@ class AuditRow:
     new: str
 
 
-def _value_text(value) -> str:
-    """An audit value (dict or None) in plain Korean."""
+def _value_text(value, unit: str = "") -> str:
+    """An audit value (dict or None) in plain Korean; a measured entry carries its unit."""
     if value is None:
         return "—"
     if not isinstance(value, dict):
@@ -272,6 +272,8 @@ def _value_text(value) -> str:
             continue
         if key == "status":
             shown = status_names.get(shown, shown)
+        elif key == "entry" and unit:
+            shown = f"{shown} {unit}"
         parts.append(f"{labels.get(key, key)}: {shown}")
     return " · ".join(parts) or "—"
 
@@ -288,7 +290,10 @@ def sheet_audit(request, pk):
     page = Paginator(audit.application_audit(application), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [AuditRow(a, _value_text(a.old), _value_text(a.new)) for a in page]
+    rows = []
+    for entry in page:
+        unit = (entry.item.params or {}).get("unit", "") if entry.item else ""
+        rows.append(AuditRow(entry, _value_text(entry.old, unit), _value_text(entry.new, unit)))
     return render(
         request,
         "evaluation/sheet/audit.html",

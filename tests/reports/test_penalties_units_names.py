@@ -170,3 +170,14 @@ def test_a_programme_that_is_not_text_is_refused_with_its_place(rubric_version):
     problems = validate(document)
     [problem] = [p for p in problems if p.where == "programme"]
     assert "문자열" in problem.message
+
+
+def test_the_score_audit_trail_shows_a_measured_value_with_its_unit(
+    penalised, client_for, admin_user
+):
+    page = client_for(admin_user).get(
+        reverse("evaluation:sheet_audit", args=[penalised.application.pk])
+    )
+    html = page.content.decode()
+    assert "입력: 85 %" in html  # A.1.3, measured in %
+    assert "입력: 5 %" not in html  # A.1.2 is scored in points: no unit

@@ -182,7 +182,8 @@ def test_a_user_without_address_gets_the_notice_in_the_app_only(
     row = Notification.objects.get()
     assert row.status == Status.NO_EMAIL and smtp_server.messages == []
     page = client_for(member).get(reverse("notifications:list"))
-    assert "2026 인증 평가 신청 접수" in page.content.decode()
+    # the cycle's title is data, marked translate="no" (ADR 020)
+    assert '<span translate="no">2026 인증 평가</span> 신청 접수' in page.content.decode()
 
 
 def test_an_optional_kind_switched_off_is_not_mailed_but_a_mandatory_one_is(

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 
 class Audience:
@@ -49,42 +48,42 @@ _EVENTS = [
     # --- institutions --------------------------------------------------------------------------
     Event(
         "cycle_announced",
-        _("평가 공고"),
+        pgettext_lazy("notification type", "평가 공고"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 공고"),
         context_vars=("cycle", "institution", "reference_date", "deadline"),
     ),
     Event(
         "application_received",
-        _("신청 접수"),
+        pgettext_lazy("notification type", "신청 접수"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 신청 접수 ({{ institution }})"),
         context_vars=("cycle", "institution", "deadline"),
     ),
     Event(
         "evidence_deadline",
-        _("증빙 제출 마감 안내"),
+        pgettext_lazy("notification type", "증빙 제출 마감 안내"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] 증빙 제출 마감 {{ days_left }}일 전: {{ cycle }}"),
         context_vars=("cycle", "institution", "deadline", "days_left", "missing"),
     ),
     Event(
         "submission_confirmed",
-        _("제출 확인"),
+        pgettext_lazy("notification type", "제출 확인"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 증빙 제출 완료 ({{ institution }})"),
         context_vars=("cycle", "institution", "submitted_at", "items"),
     ),
     Event(
         "evaluation_started",
-        _("평가 시작"),
+        pgettext_lazy("notification type", "평가 시작"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 서류심사 시작"),
         context_vars=("cycle", "institution"),
     ),
     Event(
         "result_notified",
-        _("결과통보"),
+        pgettext_lazy("notification type", "결과통보"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 평가 결과 통보 ({{ institution }})"),
         mandatory=True,
@@ -92,14 +91,14 @@ _EVENTS = [
     ),
     Event(
         "objection_received",
-        _("이의신청 접수"),
+        pgettext_lazy("notification type", "이의신청 접수"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 이의신청 접수 ({{ institution }})"),
         context_vars=("cycle", "institution", "received_at"),
     ),
     Event(
         "objection_decided",
-        _("이의신청 결정"),
+        pgettext_lazy("notification type", "이의신청 결정"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] {{ cycle }} 이의신청 결정 ({{ institution }})"),
         mandatory=True,
@@ -107,7 +106,7 @@ _EVENTS = [
     ),
     Event(
         "certification_issued",
-        _("인증서 발급"),
+        pgettext_lazy("notification type", "인증서 발급"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] 인증서 발급: {{ institution }}"),
         mandatory=True,
@@ -115,7 +114,7 @@ _EVENTS = [
     ),
     Event(
         "certification_revoked",
-        _("인증 취소"),
+        pgettext_lazy("notification type", "인증 취소"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] 인증 취소: {{ institution }}"),
         mandatory=True,
@@ -123,14 +122,14 @@ _EVENTS = [
     ),
     Event(
         "certification_expiring",
-        _("인증 만료 예정"),
+        pgettext_lazy("notification type", "인증 만료 예정"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] 인증 만료 {{ days_left }}일 전: {{ institution }}"),
         context_vars=("institution", "number", "valid_until", "days_left"),
     ),
     Event(
         "renewal_open",
-        _("재인증 신청 안내"),
+        pgettext_lazy("notification type", "재인증 신청 안내"),
         Audience.INSTITUTION,
         gettext_noop("[{{ site_name }}] 재인증 신청 안내: {{ cycle }}"),
         context_vars=("cycle", "institution", "deadline", "valid_until"),
@@ -138,28 +137,28 @@ _EVENTS = [
     # --- evaluators ----------------------------------------------------------------------------
     Event(
         "assignment_created",
-        _("평가위원 배정"),
+        pgettext_lazy("notification type", "평가위원 배정"),
         Audience.EVALUATOR,
         gettext_noop("[{{ site_name }}] 평가위원 배정 안내: {{ cycle }}"),
         context_vars=("cycle", "applications"),
     ),
     Event(
         "scoring_deadline",
-        _("평가 마감 안내"),
+        pgettext_lazy("notification type", "평가 마감 안내"),
         Audience.EVALUATOR,
         gettext_noop("[{{ site_name }}] 평가 마감 {{ days_left }}일 전: {{ cycle }}"),
         context_vars=("cycle", "deadline", "days_left", "sheets"),
     ),
     Event(
         "sheet_reopened",
-        _("재심 평가표 재개방"),
+        pgettext_lazy("notification type", "재심 평가표 재개방"),
         Audience.EVALUATOR,
         gettext_noop("[{{ site_name }}] 재심 평가표 재개방: {{ institution }}"),
         context_vars=("cycle", "institution", "reason", "deadline"),
     ),
     Event(
         "withdrawal_decided",
-        _("평가위원 철회 요청 결정"),
+        pgettext_lazy("notification type", "평가위원 철회 요청 결정"),
         Audience.EVALUATOR,
         gettext_noop("[{{ site_name }}] 평가위원 철회 요청 {{ decision }}: {{ institution }}"),
         context_vars=("cycle", "institution", "decision", "reason"),
@@ -167,7 +166,7 @@ _EVENTS = [
     # --- admins and managers -------------------------------------------------------------------
     Event(
         "daily_digest",
-        _("일일 업무 요약"),
+        pgettext_lazy("notification type", "일일 업무 요약"),
         Audience.STAFF,
         gettext_noop("[{{ site_name }}] {{ day }} 처리할 일 {{ total }}건"),
         context_vars=("day", "total", "sections"),

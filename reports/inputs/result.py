@@ -124,7 +124,9 @@ def result_inputs_many(cycle: Cycle, applications) -> dict[int, dict]:
 
 
 def result_inputs(application: Application) -> dict:
-    return result_inputs_many(application.cycle, [application])[application.pk]
+    """The 결과보고서 inputs of one application, under its cycle's rules as stored now."""
+    cycle = Cycle.objects.select_related("rubric_version").get(pk=application.cycle_id)
+    return result_inputs_many(cycle, [application])[application.pk]
 
 
 def _result_inputs(

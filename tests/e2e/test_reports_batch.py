@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from reports.models import Report, ReportAccess, ReportKind, ReportStatus
 
+from ..factories import scored_cycle
 from ..reports.pdftools import pages_of, text_of
-from ..reports.scored import scored_cycle
 from ..reports.worker import app_on_broker, broker_url, flush, new_queue, start_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,10 @@ def test_manager_renders_all_result_reports_and_downloads_the_zip(
     import operations.demo.rubric
 
     cycle, apps = scored_cycle(
-        operations.demo.rubric.seed(), n_applications=N_APPLICATIONS, admin=admin_user, slug="e2e-2026"
+        operations.demo.rubric.seed(),
+        n_applications=N_APPLICATIONS,
+        admin=admin_user,
+        slug="e2e-2026",
     )
     queue = new_queue()
     worker = start_worker(
@@ -43,7 +46,7 @@ def test_manager_renders_all_result_reports_and_downloads_the_zip(
         media=_uploads_in_tmp,
         log_dir=tmp_path,
         concurrency=2,
-        extra_env={"REPORTS_TEST_RENDER_DELAY": "1"},  # slow enough to watch
+        render_delay=1,  # slow enough to watch
     )
     try:
         with app_on_broker(broker, queue):

@@ -12,11 +12,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from evaluation.models import ItemScore, Result
-from reports import documents, pdf, services, tasks
+from reports import breaker, documents, inputs, pdf, requests, services, tasks
 from reports.models import Report, ReportKind, ReportStatus
 
+from ..factories import add_application, make_institution
 from .conftest import stored_files
-from .scored import add_application, make_institution
 
 
 def request_result(scored, by, capture, app=None):
@@ -72,7 +72,7 @@ def test_a_changed_score_gives_a_new_hash_and_a_new_file(
 
 
 def test_a_template_change_gives_a_new_hash(scored, monkeypatch):
-    data = services.inputs.result_inputs(scored.app)
+    data = inputs.result_inputs(scored.app)
     before = services.input_hash(ReportKind.RESULT, data)
     monkeypatch.setattr(documents, "template_version", lambda: "another-layout")
     assert services.input_hash(ReportKind.RESULT, data) != before
@@ -370,17 +370,16 @@ def test_a_batch_without_results_is_refused(scored, manager):
 def test_two_identical_requests_at_the_same_moment_give_one_render(
     postgres_required, seed_rubric, admin_user, member, institution, evaluator, monkeypatch
 ):
-    from .scored import make_cycle, rank_cycle, score_application
+    from ..factories import make_cycle, score_seeded
 
     cycle = make_cycle(seed_rubric, slug="rpt-race", by=admin_user)
     app = add_application(cycle, institution, member)
-    score_application(app, [evaluator], seed=5)
-    rank_cycle(cycle)
+    score_seeded(app, [evaluator], seed=5)
 
     # Both threads look up the hash (and find nothing) before either inserts: the race the
     # partial unique constraint settles.
     looked_up = threading.Barrier(2)
-    real_live, real_enqueue = services._live, services._enqueue
+    real_live, real_enqueue = requests._live, breaker._enqueue
     lookups, renders, reports, errors = [], [], [], []
 
     def live_then_wait(digest):
@@ -402,8 +401,8 @@ def test_two_identical_requests_at_the_same_moment_give_one_render(
         finally:
             connection.close()
 
-    monkeypatch.setattr(services, "_live", live_then_wait)
-    monkeypatch.setattr(services, "_enqueue", counted_enqueue)
+    monkeypatch.setattr(requests, "_live", live_then_wait)
+    monkeypatch.setattr(breaker, "_enqueue", counted_enqueue)
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for t in threads:
         t.start()

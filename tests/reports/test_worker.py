@@ -46,7 +46,7 @@ def test_a_render_whose_pool_process_is_killed_is_redelivered_and_completes_once
         queue=queue,
         media=_uploads_in_tmp,
         log_dir=tmp_path,
-        extra_env={"REPORTS_TEST_RENDER_DELAY": "3"},
+        render_delay=3,
     )
     try:
         with app_on_broker(broker, queue):
@@ -76,7 +76,7 @@ def test_a_worker_that_dies_whole_is_replaced_and_the_render_completes_once(
         queue=queue,
         media=_uploads_in_tmp,
         log_dir=tmp_path,
-        extra_env={"REPORTS_TEST_RENDER_DELAY": "30"},
+        render_delay=30,
     )
     try:
         with app_on_broker(broker, queue):

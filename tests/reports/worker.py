@@ -131,7 +131,10 @@ def start_worker(
     log_dir: Path,
     concurrency: int = 1,
     extra_env: dict | None = None,
+    render_delay: float | None = None,
 ) -> Worker:
+    """A worker subprocess; with ``render_delay`` every render first sleeps that many seconds
+    (``slow_worker``: the renderer wrapped in the worker, no hook in production code)."""
     log = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
     env = {
         **os.environ,
@@ -146,11 +149,13 @@ def start_worker(
         **(extra_env or {}),
     }
     handle = log.open("w")
+    if render_delay is None:
+        command = [CELERY, "-A", "config"]
+    else:
+        command = [sys.executable, "-m", "tests.reports.slow_worker", str(render_delay)]
     proc = subprocess.Popen(
         [
-            CELERY,
-            "-A",
-            "config",
+            *command,
             "worker",
             "--loglevel=INFO",
             "--pool=prefork",

@@ -141,6 +141,12 @@
       }, seconds * 1000));
       return;
     }
+    if (form && status === 422) {
+      // Refused input: app.js has put the server's status fragment in place (htmx does not
+      // swap 4xx answers itself, so no afterSwap comes); tie it to the field.
+      tieError(form);
+      return;
+    }
     if (form && status !== 422 && status !== 409) {
       showProblem(form, "저장하지 못했습니다 (응답 " + status + "). 배정이 바뀌었거나 " +
         "로그인이 만료되었을 수 있습니다. 화면을 새로 고치십시오.");

@@ -164,7 +164,10 @@ class EvaluatorProfileForm(forms.Form):
 
 class AffiliationForm(forms.Form):
     institution = forms.ModelChoiceField(
-        label=_("기관 (등록된 기관)"), queryset=Institution.objects.order_by("name"), required=False
+        label=_("기관 (등록된 기관)"),
+        queryset=Institution.objects.order_by("name"),
+        required=False,
+        widget=forms.Select(attrs={"translate": "no"}),  # institution names are data
     )
     organisation = forms.CharField(
         label=_("기관명 (등록되지 않은 기관)"), required=False, max_length=200

@@ -64,20 +64,37 @@ def _config(**options) -> dict:
     }
 
 
+def totals_bands(
+    totals: list[Decimal], *, max_points: Decimal, threshold: Decimal, bins: int = 10
+) -> list[tuple[str, int, int]]:
+    """The histogram's numbers: (band label, applications at or above the threshold, below
+    it) for each band of total points. The chart draws them and the dashboard shows them as a
+    table beside it (its text alternative, ADR 021), so both read the same figures."""
+    width = max_points / bins
+    bands = []
+    for n in range(bins):
+        low, high = width * n, width * (n + 1)
+        last = n == bins - 1
+        inside = [t for t in totals if low <= t < high or (last and t == high)]
+        bands.append(
+            (
+                f"{_num(low)}–{_num(high)}",
+                sum(1 for t in inside if t >= threshold),
+                sum(1 for t in inside if t < threshold),
+            )
+        )
+    return bands
+
+
 def totals_histogram(
     totals: list[Decimal], *, max_points: Decimal, threshold: Decimal, bins: int = 10
 ) -> bytes:
     """How many applications fall in each band of total points, in two series (기준 이상 /
     기준 미달) so a band's status reads from the legend and the value labels."""
-    width = max_points / bins
-    labels, passing, failing = [], [], []
-    for n in range(bins):
-        low, high = width * n, width * (n + 1)
-        last = n == bins - 1
-        inside = [t for t in totals if low <= t < high or (last and t == high)]
-        labels.append(f"{_num(low)}–{_num(high)}")
-        passing.append(sum(1 for t in inside if t >= threshold) or None)
-        failing.append(sum(1 for t in inside if t < threshold) or None)
+    bands = totals_bands(totals, max_points=max_points, threshold=threshold, bins=bins)
+    labels = [label for label, _p, _f in bands]
+    passing = [p or None for _label, p, _f in bands]
+    failing = [f or None for _label, _p, f in bands]
     highest = max((p or 0) + (f or 0) for p, f in zip(passing, failing, strict=True))
     step = max(1, -(-highest // 8))  # at most ~8 whole-number ticks
     chart = pygal.StackedBar(

@@ -59,6 +59,12 @@ def cycle_dashboard(request, slug):
             "averages": averages,
             "flagged": flagged,
             "n_computed": len(rq.computed_totals(rows)),
+            # the totals chart's numbers, shown beside it as a table (ADR 021)
+            "bands": charts.totals_bands(
+                rq.computed_totals(rows),
+                max_points=cycle.rubric_version.total_points,
+                threshold=cycle.pass_threshold,
+            ),
             "n_pass": sum(1 for r in rows if r.decision == Decision.PASS),
             "can_decide": rq.can_decide(request.user),
             "places": cycle.rubric_version.rounding_places,

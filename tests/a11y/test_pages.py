@@ -27,6 +27,20 @@ ROLES = ("anonymous", "member", "evaluator", "manager", "admin_user")
 ROUTES = walk_urls()
 
 
+# Charts are SVG images made by the server (not files under /static/). Each one's text
+# alternative is its numbers as a table right after it (open or in a <details>), before the
+# next heading: alt text alone cannot carry the figures. Returns the charts without one.
+CHARTS_WITHOUT_TABLE = """() => Array.from(
+  document.querySelectorAll('img[src*=".svg"]:not([src^="/static/"])')
+).filter(img => {
+  for (let next = img.nextElementSibling; next; next = next.nextElementSibling) {
+    if (/^H[1-6]$/.test(next.tagName)) { break; }
+    if (next.matches("table") || next.querySelector("table")) { return false; }
+  }
+  return true;
+}).map(img => img.getAttribute("src"))"""
+
+
 def pages_of(role: str) -> list:
     return [r for r in ROUTES if r.name in EXPECTED and EXPECTED[r.name].get[role] == OK]
 
@@ -66,6 +80,8 @@ def test_every_page_of_the_role(role, open_context, live_server):
             shown = page.evaluate("document.documentElement.lang")
             if shown != lang:
                 problems.append(f"{where}: the page is in {shown!r}, not {lang!r}")
+            for chart in page.evaluate(CHARTS_WITHOUT_TABLE):
+                problems.append(f"{where}: the chart {chart} has no table of its numbers")
             findings += axe_run(page, where)
             checked += 1
         TALLY.pages[role, lang] += checked

@@ -151,6 +151,9 @@ def test_report_while_rendering(lang, open_context, application, manager):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(note).to_have_text(note.get_attribute("data-text-paused"))
     states.check("report page (poll paused)")
+    if lang != LANGUAGES[0]:
+        states.assert_clean()
+        return  # the timing below is the same in every language: checked once
     polls.clear()
     page.wait_for_timeout(2500)
     assert polls == [], "the paused poll still asks the server"

@@ -14,8 +14,9 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from evaluation.formula_guard import neutralise_workbook
@@ -58,6 +59,14 @@ def print_css() -> str:
 
 
 def render_html(kind: str, inputs: dict, *, issued_on: date | None = None) -> str:
+    """The document's HTML, always in Korean: English reports are out of scope for now, and a
+    render that runs eagerly inside an English request must not come out in English
+    (docs/decisions/020-languages.md)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _render_html(kind, inputs, issued_on=issued_on)
+
+
+def _render_html(kind: str, inputs: dict, *, issued_on: date | None = None) -> str:
     context = {
         "r": inputs,
         "doc_title": TITLES[kind],

@@ -7,8 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from evaluation import scoring
@@ -109,13 +110,22 @@ def _rubric_ref(version: RubricVersion) -> dict:
     }
 
 
+def korean(label) -> str:
+    """A choice label as the report prints it: reports are Korean documents whatever language
+    the requester browses in, and their snapshot (and its hash) is the same for everyone
+    (docs/decisions/020-languages.md). ``label`` is a lazy label or a ``get_<field>_display``
+    method (which translates when called)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label() if callable(label) else label)
+
+
 def _cycle_ref(cycle: Cycle) -> dict:
     return {
         "id": cycle.pk,
         "slug": cycle.slug,
         "title": cycle.title,
         "reference_date": cycle.reference_date.isoformat(),
-        "rule": str(cycle.get_aggregation_rule_display()),
+        "rule": korean(cycle.get_aggregation_rule_display),
         "threshold": fmt(cycle.pass_threshold),
         "show_rank": cycle.show_rank,
     }
@@ -130,7 +140,7 @@ def _item_title(tree: RubricTree, code: str) -> str:
 
 
 def _decision_label(decision: str) -> str:
-    return str(Decision(decision).label) if decision else "판정 전"
+    return korean(Decision(decision).label) if decision else "판정 전"
 
 
 def stage_reached(cycle: Cycle, stage: Stage) -> bool:

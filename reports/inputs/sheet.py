@@ -6,7 +6,7 @@ from evaluation import scoring, tally
 from evaluation.models import Assignment, ItemScore
 from indicators.models import Item, RubricVersion, ScoringMethod
 
-from .common import _cycle_ref, _local, _refuse, _rubric_ref, fmt, rubric_tree
+from .common import _cycle_ref, _local, _refuse, _rubric_ref, fmt, korean, rubric_tree
 from .result import _substitutions
 
 
@@ -67,7 +67,7 @@ def sheet_inputs(assignment: Assignment) -> dict:
                         "code": item.code,
                         "title": item.title,
                         "indicator": f"{ind.code} {ind.title}",
-                        "method": str(item.get_method_display()),
+                        "method": korean(item.get_method_display),
                         "points": fmt(item.points),
                         "entered": ""
                         if area.code in substituted

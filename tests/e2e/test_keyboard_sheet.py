@@ -178,3 +178,39 @@ def test_refused_save_is_tied_to_its_field_and_keeps_the_focus(page, cleared_ass
     expect(field).to_have_attribute("aria-invalid", "true")
     # Refused input stored nothing: the row holds the corrected comment of step 2.
     assert ItemScore.objects.get(sheet__assignment=cleared_assignment).strength == "충실함"
+
+
+def test_idle_warning_is_early_enough_and_extends_with_one_key(
+    page, evaluator, settings, monkeypatch
+):
+    """WCAG 2.2.1: the idle log-out warns at least 20 s ahead (60 s) and one simple action
+    extends it: Enter on the 연장 button, which has the focus, or Escape anywhere in the box."""
+    from institutions import sessions
+
+    settings.SESSION_IDLE_TIMEOUT = 1  # one minute: the warning is due at once
+    clock = {"t": 1_800_000_000}
+    monkeypatch.setattr(sessions, "now", lambda: clock["t"])
+    keyboard_login(page, evaluator.username)
+    dialog = page.get_by_role("alertdialog")
+    dialog.wait_for(state="visible")
+    assert int(page.get_by_test_id("idle-warning").get_attribute("data-warn")) >= 20
+    extend = page.get_by_role("button", name="로그인 연장")
+    expect(extend).to_be_focused()
+    for key in ("Enter", "Escape"):
+        clock["t"] += 30
+        with page.expect_response("**/accounts/session/extend/") as extended:
+            page.keyboard.press(key)
+        assert extended.value.json() == {"authenticated": True, "remaining": 60}, key
+
+
+def test_checklist_shows_the_time_left_before_the_evidence_deadline(client, member, application):
+    """Deadlines are shown with the time left while they are ahead (the cycle fixture's is a
+    week away); once the cycle moved past 신청 the line keeps only the date."""
+    from tests.process import set_stage
+
+    client.force_login(member)
+    url = reverse("evaluation:checklist", args=[application.pk])
+    html = client.get(url).content.decode()
+    assert '<span data-testid="deadline-left">(6일' in html and "남음)</span>" in html
+    set_stage(application.cycle, "document_review")
+    assert 'data-testid="deadline-left"' not in client.get(url).content.decode()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.template import loader
+from django.utils import translation
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,11 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = None
-        if html_email_template_name is not None:
-            html = loader.render_to_string(html_email_template_name, context)
+        # E-mails are Korean whatever the page's language (docs/decisions/020-languages.md).
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            html = None
+            if html_email_template_name is not None:
+                html = loader.render_to_string(html_email_template_name, context)
         enqueue(subject=subject, body=body, to=to_email, html=html)

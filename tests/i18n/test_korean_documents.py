@@ -47,3 +47,20 @@ def test_an_email_sent_from_an_english_page_is_korean(member, django_capture_on_
     assert (
         sent.subject == "[고용서비스 우수기관 인증평가시스템] 2026 인증 평가 신청 접수 (한빛잡정보)"
     )
+
+
+def test_a_password_reset_asked_from_an_english_page_is_mailed_in_korean(
+    client, member, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.urls import reverse
+
+    member.email = "member@example.com"
+    member.save(update_fields=["email"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("password_reset")).content.decode()
+    assert "Reset password" in page  # the page itself is English
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": member.email})
+    [sent] = mail.outbox
+    assert sent.subject == "[인증평가시스템] 비밀번호 재설정 안내"

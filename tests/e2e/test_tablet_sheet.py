@@ -98,6 +98,14 @@ def test_sheet_at_tablet_and_laptop_sizes(
     small = page.evaluate(MEASURE, [INTERACTIVE, MIN_TARGET])
     assert not small, f"targets under {MIN_TARGET} px at {width}x{height}: {small}"
 
+    # A grade is chosen by tapping its row (the label); the item completes.
+    card = page.locator('[data-item="A.1.1"]')
+    card.locator("label", has_text="S 탁월").click(position={"x": 300, "y": 20})
+    card.get_by_label("강점").fill("현장 확인 결과 충실함")
+    card.get_by_label("강점").press("Tab")
+    expect(card.get_by_test_id("state-A.1.1")).to_have_text("✔ 완료")
+    expect(card.get_by_label("S 탁월")).to_be_checked()
+
     # Half-way down the sheet the summary, with the index toggle, is still on screen.
     page.locator('[data-item="C.1.1"]').scroll_into_view_if_needed()
     page.mouse.wheel(0, 200)
@@ -111,6 +119,9 @@ def test_sheet_at_tablet_and_laptop_sizes(
     panel = page.get_by_test_id("sheet-index-panel")
     expect(panel).to_be_visible()
     expect(panel.get_by_role("link")).to_have_count(19)
+    # It marks the items completed since the page loaded.
+    expect(panel.locator('a[data-index-item="A.1.1"] .index-done')).to_be_visible()
+    expect(panel.locator('a[data-index-item="A.1.2"] .index-done')).to_be_hidden()
     page.wait_for_timeout(400)  # the slide-in transition
     page.screenshot(path=shots / f"{name}-index.png")
     small = page.evaluate(MEASURE, [INTERACTIVE, MIN_TARGET])

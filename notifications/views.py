@@ -5,13 +5,17 @@ Thin views: fetch through ``queries`` (outsiders get a 404), call a service, ren
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions.roles import Role
@@ -54,7 +58,13 @@ def notification_read(request):
             return redirect(target)
     elif request.POST.get("all"):
         n = services.notification_mark_read(user=request.user)
-        messages.success(request, f"알림 {n}건을 읽음으로 표시했습니다.")
+        messages.success(
+            request,
+            ngettext(
+                "알림 %(n)d건을 읽음으로 표시했습니다.", "알림 %(n)d건을 읽음으로 표시했습니다.", n
+            )
+            % {"n": n},
+        )
     return redirect("notifications:list")
 
 
@@ -73,7 +83,7 @@ def preferences(request):
         off_elsewhere = queries.email_off_events(request.user) - shown
         keep_on = set(events.EVENTS) - shown - off_elsewhere
         services.preferences_set(user=request.user, email_on=wanted & shown | keep_on)
-        messages.success(request, "알림 수신 설정을 저장했습니다.")
+        messages.success(request, _("알림 수신 설정을 저장했습니다."))
         return redirect("notifications:preferences")
     off = queries.email_off_events(request.user)
     rows = [{"event": e, "on": e.mandatory or e.key not in off} for e in mine]
@@ -101,7 +111,8 @@ def outbox(request):
     preview_id = request.GET.get("preview", "")
     if preview_id.isdigit():
         preview_row = get_object_or_404(queries.outbox(request.user), pk=preview_id)
-        preview = {"row": preview_row, "message": render_notification(preview_row)}
+        with translation.override(settings.LANGUAGE_CODE):  # exactly what is sent (ADR 020)
+            preview = {"row": preview_row, "message": render_notification(preview_row)}
     return render(
         request,
         "notifications/outbox.html",
@@ -127,7 +138,7 @@ def release(request):
     if not request.POST.get("confirm"):
         messages.error(
             request,
-            "발송 승인: 미리보기를 확인했다는 확인란을 선택한 뒤 다시 승인하십시오.",
+            _("발송 승인: 미리보기를 확인했다는 확인란을 선택한 뒤 다시 승인하십시오."),
         )
         return redirect("notifications:outbox")
     try:
@@ -136,5 +147,13 @@ def release(request):
         for m in exc.messages:
             messages.error(request, m)
     else:
-        messages.success(request, f"일괄 알림 {n}건의 발송을 승인했습니다.")
+        messages.success(
+            request,
+            ngettext(
+                "일괄 알림 %(n)d건의 발송을 승인했습니다.",
+                "일괄 알림 %(n)d건의 발송을 승인했습니다.",
+                n,
+            )
+            % {"n": n},
+        )
     return redirect("notifications:outbox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -9,6 +10,14 @@ from urllib.parse import quote
 from django.urls import reverse
 
 from evaluation.models import EvidenceFile
+
+DATA_MARK = re.compile(r'<span translate="no">(.*?)</span>', re.S)
+
+
+def without_data_marks(html: str) -> str:
+    """``html`` without the ``translate="no"`` spans that mark user and rubric data inside
+    interface text (docs/decisions/020-languages.md): the words a person reads, in one run."""
+    return DATA_MARK.sub(r"\1", html)
 
 
 def multipart(files: list[tuple[str, bytes]], fields: dict | None = None) -> tuple[bytes, str]:

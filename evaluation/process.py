@@ -135,7 +135,7 @@ def scoring_blockers(assignment: Assignment, item=None) -> list[str]:
         problems.append(f"{where}이의신청 단계에서는 재심으로 다시 열린 항목만 채점할 수 있습니다.")
         return problems
     problems.append(
-        f"평가 주기 '{cycle.title}'은(는) '{cycle.get_stage_display()}' 단계입니다. 채점과 "
+        f"'{cycle.title}' 평가 주기는 '{cycle.get_stage_display()}' 단계입니다. 채점과 "
         "확정은 서류심사·현장실사 단계에서만 할 수 있습니다."
     )
     return problems
@@ -145,7 +145,7 @@ def pledge_blockers(cycle: Cycle) -> list[str]:
     if cycle.stage in PLEDGE_STAGES:
         return []
     return [
-        f"평가 주기 '{cycle.title}'은(는) '{cycle.get_stage_display()}' 단계이므로 서약서에 "
+        f"'{cycle.title}' 평가 주기는 '{cycle.get_stage_display()}' 단계이므로 서약서에 "
         "새로 서명할 수 없습니다 (채점이 끝난 단계입니다)."
     ]
 
@@ -162,7 +162,7 @@ def committee_blockers(cycle: Cycle) -> list[str]:
 def freeze_blockers(cycle: Cycle, what: str) -> list[str]:
     if cycle.stage != Stage.FINAL:
         return []
-    return [f"평가 주기 '{cycle.title}'은(는) 확정되었으므로 {what}을(를) 바꿀 수 없습니다."]
+    return [f"{what}: '{cycle.title}' 평가 주기가 확정되었으므로 바꿀 수 없습니다."]
 
 
 # --- objections window -----------------------------------------------------------------------
@@ -324,7 +324,7 @@ def stage_blockers(
     now = now or timezone.now()
     stage = cycle.stage
     if stage == Stage.FINAL:
-        return [Blocker(f"평가 주기 '{cycle.title}'은(는) 마지막 단계(확정)입니다.")]
+        return [Blocker(f"'{cycle.title}' 평가 주기는 마지막 단계(확정)입니다.")]
     if stage == Stage.APPLICATION:
         return _leave_application(cycle, now, early_reason)
     if stage == Stage.SITE_VISIT:

@@ -177,7 +177,7 @@ def _arrays(ratings: Iterable[Rating]) -> _Data:
             raise ValueError(f"{r.item}: 평가위원 {r.evaluator}의 점수가 두 번 들어왔습니다")
         seen.add((key, r.evaluator))
         if r.item_points <= 0:
-            raise ValueError(f"{r.item}: 배점 {r.item_points}은(는) 0보다 커야 합니다")
+            raise ValueError(f"{r.item}: 배점({r.item_points})은 0보다 커야 합니다")
         u = units.get(key)
         if u is None:
             u = units[key] = len(units)

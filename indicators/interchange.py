@@ -37,7 +37,7 @@ class _Loader(yaml.SafeLoader):
                 key = self.construct_object(key_node, deep=True)
                 if key in seen:
                     raise ConstructorError(
-                        None, None, f"키 '{key}'이(가) 두 번 나옵니다", key_node.start_mark
+                        None, None, f"'{key}' 키가 두 번 나옵니다", key_node.start_mark
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -103,7 +103,7 @@ def parse_text(text: str | bytes) -> object:
                 object_pairs_hook=_json_object,
             )
         except _DuplicateKey as exc:
-            raise _refuse(f"JSON 문서에 키 '{exc}'이(가) 두 번 나옵니다") from None
+            raise _refuse(f"JSON 문서에 '{exc}' 키가 두 번 나옵니다") from None
         except json.JSONDecodeError:
             pass  # YAML is a superset of most JSON; its error message names line and column
     try:

@@ -38,6 +38,8 @@ class NodeKind:
     no_children: str  # the (draft-ok) problem when the list of children is empty
     own_keys: str  # the validation walker's method that reads this kind's own keys
     added: str  # the editor's message after an add (a msgid)
+    saved: str  # ... after an update (a msgid; the particle goes with the kind's word)
+    removed: str  # ... after a removal (a msgid)
 
     @property
     def child_kind(self) -> NodeKind | None:
@@ -65,7 +67,9 @@ AREA = NodeKind(
     child="indicator",
     no_children="평가지표가 없습니다",
     own_keys="area_keys",
-    added=gettext_noop("영역 %(code)s을(를) 추가했습니다."),
+    added=gettext_noop("%(code)s 영역을 추가했습니다."),
+    saved=gettext_noop("%(code)s 영역을 저장했습니다."),
+    removed=gettext_noop("%(code)s 영역을 삭제했습니다."),
 )
 INDICATOR = NodeKind(
     name="indicator",
@@ -77,7 +81,9 @@ INDICATOR = NodeKind(
     child="item",
     no_children="평가항목이 없습니다",
     own_keys="",
-    added=gettext_noop("지표 %(code)s을(를) 추가했습니다."),
+    added=gettext_noop("%(code)s 지표를 추가했습니다."),
+    saved=gettext_noop("%(code)s 지표를 저장했습니다."),
+    removed=gettext_noop("%(code)s 지표를 삭제했습니다."),
 )
 ITEM = NodeKind(
     name="item",
@@ -89,7 +95,9 @@ ITEM = NodeKind(
     child=None,
     no_children="",
     own_keys="item_keys",
-    added=gettext_noop("항목 %(code)s을(를) 추가했습니다."),
+    added=gettext_noop("%(code)s 항목을 추가했습니다."),
+    saved=gettext_noop("%(code)s 항목을 저장했습니다."),
+    removed=gettext_noop("%(code)s 항목을 삭제했습니다."),
 )
 
 KINDS: dict[str, NodeKind] = {kind.name: kind for kind in (AREA, INDICATOR, ITEM)}

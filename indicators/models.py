@@ -49,7 +49,7 @@ class FrozenRubricError(Exception):
     def __init__(self, label: str = ""):
         where = f" ({label})" if label else ""
         super().__init__(
-            f"게시되었거나 폐지된 평가지표 버전{where}은(는) 변경할 수 없습니다. "
+            f"게시되었거나 폐지된 평가지표 버전{where}은 변경할 수 없습니다. "
             "새 초안으로 복제하여 수정하십시오."
         )
 

@@ -83,8 +83,7 @@ class ScoringReader(Reader):
                     if code in seen:
                         self.add(
                             path,
-                            f"등급 코드 '{code}'이(가) 중복됩니다 "
-                            f"(levels[{seen[code]}], levels[{i}])",
+                            f"'{code}' 등급 코드가 중복됩니다 (levels[{seen[code]}], levels[{i}])",
                         )
                     seen.setdefault(code, i)
 
@@ -189,7 +188,7 @@ class ScoringReader(Reader):
             if low is not None and high is not None and low >= high:
                 self.add(
                     f"{path}.max",
-                    f"max {fmt(high)}은(는) min {fmt(low)}보다 커야 합니다",
+                    f"max 값({fmt(high)})은 min 값({fmt(low)})보다 커야 합니다",
                     code=code,
                 )
         if len(self.problems) > before:
@@ -228,7 +227,7 @@ class ScoringReader(Reader):
         known = ", ".join(sorted(self.scales)) or "없음"
         self.add(
             where,
-            f"등급 척도 '{scoring['scale']}'이(가) 없습니다 (정의된 척도: {known})",
+            f"'{scoring['scale']}' 등급 척도가 없습니다 (정의된 척도: {known})",
             code=code,
         )
 

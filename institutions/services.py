@@ -54,7 +54,7 @@ def _check_actor(by, reason: str, what: str) -> str:
     if by is None:
         return reason
     if not is_admin(by):
-        raise PermissionDenied(_("%(what)s은(는) 관리자만 할 수 있습니다.") % {"what": what})
+        raise PermissionDenied(_("%(what)s: 관리자만 할 수 있습니다.") % {"what": what})
     if not reason:
         raise ValidationError(_("%(what)s 사유를 입력하십시오.") % {"what": what})
     if len(reason) > MAX_REASON_CHARS:
@@ -188,7 +188,7 @@ def user_second_factor_reset(*, user: User, by: User, reason: str) -> AccountAud
     removed += StaticDevice.objects.filter(user=user).delete()[0]
     if not removed:
         raise ValidationError(
-            _("%(name)s(%(username)s)은(는) 등록한 2단계 인증 수단이 없습니다.")
+            _("%(name)s(%(username)s) 계정에는 등록한 2단계 인증 수단이 없습니다.")
             % {"name": user.display_name, "username": user.username}
         )
     return AccountAudit.objects.create(

@@ -151,7 +151,7 @@ def backup_create(*, out: Path) -> dict:
     """Write a consistent archive to ``out`` (which must not exist or be empty)."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
-        raise BackupError(f"백업 폴더 {out}이(가) 비어 있지 않습니다.")
+        raise BackupError(f"백업 폴더({out})가 비어 있지 않습니다.")
     codec = _Codec.for_writing()
     _private_dir(out)
     _private_dir(out / "files")

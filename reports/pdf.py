@@ -76,7 +76,7 @@ def check_pdf_environment() -> list[str]:
         )
     if not korean_font_available():
         problems.append(
-            f"한글 글꼴 {KOREAN_FONT_FAMILY}이(가) 설치되어 있지 않습니다: apt-get install fonts-nanum"
+            f"한글 글꼴({KOREAN_FONT_FAMILY})이 설치되어 있지 않습니다: apt-get install fonts-nanum"
         )
     return problems
 

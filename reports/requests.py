@@ -223,7 +223,7 @@ def report_request_certification(*, certification: Certification, by) -> Report:
     A revoked certification is refused to everyone but staff (whose copy says 취소)."""
     if certification.revoked_at is not None and not is_staff_reader(by):
         raise ValidationError(
-            f"인증서 {certification.number}은(는) "
+            f"인증서({certification.number})는 "
             f"{timezone.localdate(certification.revoked_at):%Y-%m-%d}에 취소되어 내려받을 수 "
             "없습니다.",
             code="report_refused",

@@ -135,7 +135,7 @@ class CycleForm(forms.Form):
         slug = self.cleaned_data["slug"]
         if Cycle.objects.filter(slug=slug).exists():
             raise forms.ValidationError(
-                _("주소 이름 '%(slug)s'은(는) 이미 쓰이고 있습니다.") % {"slug": slug}
+                _("'%(slug)s' 주소 이름은 이미 쓰이고 있습니다.") % {"slug": slug}
             )
         return slug
 

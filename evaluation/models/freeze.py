@@ -15,7 +15,7 @@ FINAL = "final"
 class FrozenCycleError(Exception):
     def __init__(self, label: str = ""):
         super().__init__(
-            f"확정된 평가 주기의 {label or '자료'}은(는) 추가·수정·삭제할 수 없습니다."
+            f"확정된 평가 주기의 자료는 추가·수정·삭제할 수 없습니다 ({label or '자료'})."
         )
 
 

@@ -60,7 +60,7 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
         if entry in (None, ""):
             if stored is not None:
                 diffs.append(
-                    f"{where(app_id)} {username} {code}: 입력값 없이 점수 {fmt(stored)}이(가) 저장되어 있습니다"
+                    f"{where(app_id)} {username} {code}: 입력값 없이 점수({fmt(stored)})가 저장되어 있습니다"
                 )
             continue
         try:
@@ -71,8 +71,8 @@ def results_differences(cycle: Cycle, *, check_hashes: bool = True) -> list[str]
         if stored is None or Decimal(stored) != points:
             shown = "없음" if stored is None else fmt(stored)
             diffs.append(
-                f"{where(app_id)} {username} {code}: 저장된 점수 {shown} ≠ 입력값 "
-                f"{fmt(entry) if isinstance(entry, Decimal) else entry}(으)로 계산한 {fmt(points)}"
+                f"{where(app_id)} {username} {code}: 저장된 점수 {shown} ≠ 입력값"
+                f"({fmt(entry) if isinstance(entry, Decimal) else entry})으로 계산한 {fmt(points)}"
             )
         derived.setdefault(sheet_id, {})[code] = points
 

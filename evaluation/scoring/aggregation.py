@@ -43,13 +43,13 @@ def _check_settings(
         if code not in codes:
             errors.append(f"{code}: 평가지표에 없는 영역입니다 (최소 득점률)")
         elif not (isinstance(ratio, Decimal) and 0 <= ratio <= 1):
-            errors.append(f"{code}: 최소 득점률 {ratio}은(는) 0~1 사이의 Decimal이어야 합니다")
+            errors.append(f"{code}: 최소 득점률({ratio})은 0~1 사이의 Decimal이어야 합니다")
         elif codes[code].points <= 0:
             errors.append(f"{code}: 배점이 0 이하인 영역에는 최소 득점률을 둘 수 없습니다")
     if threshold is not None and not isinstance(threshold, Decimal):
-        errors.append(f"합격 기준 {threshold!r}은(는) Decimal이어야 합니다")
+        errors.append(f"합격 기준({threshold!r})은 Decimal이어야 합니다")
     if not (isinstance(disagreement_ratio, Decimal) and disagreement_ratio >= 0):
-        errors.append(f"편차 기준 비율 {disagreement_ratio}은(는) 0 이상의 Decimal이어야 합니다")
+        errors.append(f"편차 기준 비율({disagreement_ratio})은 0 이상의 Decimal이어야 합니다")
     return errors
 
 

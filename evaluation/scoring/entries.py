@@ -47,12 +47,12 @@ def item_points(item: Item, entry: Any) -> Decimal:
     value = _number(entry)
     if item.method is Method.BANDS:
         if value is None:
-            raise EntryError(code, f"측정값 '{entry}'은(는) 숫자가 아닙니다")
+            raise EntryError(code, f"측정값('{entry}')은 숫자가 아닙니다")
         return next((b.points for b in reversed(item.bands) if b.min <= value), _ZERO)
     if value is None:
-        raise EntryError(code, f"점수 '{entry}'은(는) 숫자가 아닙니다")
+        raise EntryError(code, f"점수('{entry}')는 숫자가 아닙니다")
     if not 0 <= value <= item.points:
-        raise EntryError(code, f"점수 {fmt(value)}은(는) 0~{fmt(item.points)} 범위를 벗어납니다")
+        raise EntryError(code, f"점수({fmt(value)})는 0~{fmt(item.points)} 범위를 벗어납니다")
     if _EXACT.remainder(value, item.step):
-        raise EntryError(code, f"점수 {fmt(value)}은(는) {fmt(item.step)} 단위가 아닙니다")
+        raise EntryError(code, f"점수({fmt(value)})는 {fmt(item.step)} 단위가 아닙니다")
     return value

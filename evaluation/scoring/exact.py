@@ -78,7 +78,7 @@ class Rounding:
 
     def __post_init__(self):
         if not isinstance(self.places, int) or not 0 <= self.places <= 10:
-            raise RubricError(f"반올림 자릿수 {self.places!r}은(는) 0~10 사이의 정수여야 합니다")
+            raise RubricError(f"반올림 자릿수({self.places!r})는 0~10 사이의 정수여야 합니다")
         object.__setattr__(self, "mode", RoundingMode(self.mode))
 
     def round(self, value: Decimal | Fraction | int) -> Decimal:
@@ -122,7 +122,7 @@ def _decimal(value: Any, what: str) -> Decimal:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
-    raise RubricError(f"{what} {value!r}은(는) Decimal이어야 합니다")
+    raise RubricError(f"{what} 값({value!r})은 Decimal이어야 합니다")
 
 
 def _places(value: Decimal) -> int:

@@ -104,11 +104,11 @@ class Plan:
         if isinstance(value, int) and not isinstance(value, bool):
             value = Decimal(value)
         if not isinstance(value, Decimal):
-            errors.append(f"{code}: 점수 {value!r}은(는) Decimal이 아닙니다 {who}")
+            errors.append(f"{code}: 점수({value!r})는 Decimal이 아닙니다 {who}")
         elif not value.is_finite():
-            errors.append(f"{code}: 점수 {value}은(는) 유한한 수가 아닙니다 {who}")
+            errors.append(f"{code}: 점수({value})는 유한한 수가 아닙니다 {who}")
         elif not lo <= value <= hi:
-            errors.append(f"{code}: 점수 {value}은(는) {fmt(lo)}~{fmt(hi)} 범위를 벗어납니다 {who}")
+            errors.append(f"{code}: 점수({value})는 {fmt(lo)}~{fmt(hi)} 범위를 벗어납니다 {who}")
         else:
             try:
                 scaled = value.scaleb(self.scale, _EXACT)
@@ -119,7 +119,7 @@ class Plan:
                     cache[value] = int(scaled)
                 return int(scaled)
             errors.append(
-                f"{code}: 점수 {value}은(는) 이 항목에서 나올 수 없는 값입니다 "
+                f"{code}: 점수({value})는 이 항목에서 나올 수 없는 값입니다 "
                 f"(소수점 이하 {self.scale}자리까지) {who}"
             )
         return None

@@ -70,14 +70,14 @@ class Item:
             if bad:
                 return f"등급 {', '.join(bad)}의 비율이 0~1 범위를 벗어납니다"
         elif self.method is Method.POINTS and self.step <= 0:
-            return f"단위 {fmt(self.step)}은(는) 0보다 커야 합니다"
+            return f"단위({fmt(self.step)})는 0보다 커야 합니다"
         elif self.method is Method.BANDS:
             if len({b.min for b in self.bands}) != len(self.bands) or not self.bands:
                 return "구간 하한(min)은 하나 이상이며 서로 달라야 합니다"
             if any(not 0 <= b.points <= self.points for b in self.bands):
                 return f"구간 점수가 0~{fmt(self.points)} 범위를 벗어납니다"
         elif self.method is Method.PENALTY and self.per_case >= 0:
-            return f"건당 감점 {fmt(self.per_case)}은(는) 음수여야 합니다"
+            return f"건당 감점({fmt(self.per_case)})은 음수여야 합니다"
         return None
 
     @property
@@ -127,7 +127,7 @@ class Area:
         if self.award_ratio is not None:
             ratio = _decimal(self.award_ratio, f"{self.code}: 대체 인정 비율")
             if not 0 <= ratio <= 1:
-                raise RubricError(f"{self.code}: 대체 인정 비율 {fmt(ratio)}이(가) 0~1 밖입니다")
+                raise RubricError(f"{self.code}: 대체 인정 비율({fmt(ratio)})이 0~1 밖입니다")
             object.__setattr__(self, "award_ratio", ratio)
 
 

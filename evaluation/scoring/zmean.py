@@ -69,7 +69,7 @@ def z_mean(
     ones (n − 1). Raises ``SheetError`` naming every evaluator with fewer than ``min_sheets``
     sheets (at least 2) or whose totals are all equal (no spread to standardise by)."""
     if not isinstance(min_sheets, int) or min_sheets < 2:
-        raise ScoringError(f"z 점수 최소 평가표 수 {min_sheets!r}은(는) 2 이상의 정수여야 합니다")
+        raise ScoringError(f"z 점수 최소 평가표 수({min_sheets!r})는 2 이상의 정수여야 합니다")
     by_evaluator: dict[str, list[Decimal]] = {}
     for per_app in sheet_totals.values():
         for name, total in per_app.items():

@@ -56,7 +56,7 @@ def eligibility_problems(*, institution: Institution, cycle: Cycle) -> list[str]
     cutoff = _years_before(cycle.reference_date, ELIGIBILITY_YEARS)
     if institution.registered_on > cutoff:
         problems.append(
-            f"{institution.name}: 등록일 {institution.registered_on}은(는) 기준일 "
+            f"{institution.name}: 등록일({institution.registered_on})은 기준일 "
             f"{cycle.reference_date}보다 {ELIGIBILITY_YEARS}년 이상 앞서야 합니다 "
             f"({cutoff} 이전 등록 기관만 신청할 수 있습니다)."
         )
@@ -81,13 +81,13 @@ def application_create(*, cycle: Cycle, institution: Institution, by) -> Applica
     problems = []
     if not cycle.is_open_for_applications:
         problems.append(
-            f"평가 주기 '{cycle.title}'은(는) 지금 신청을 받지 않습니다 "
+            f"'{cycle.title}' 평가 주기는 지금 신청을 받지 않습니다 "
             f"(현재 단계: {cycle.get_stage_display()})."
         )
     elif timezone.now() > cycle.evidence_deadline:
         problems.append(f"평가 주기 '{cycle.title}'의 제출 기한이 지났습니다.")
     if Application.objects.filter(cycle=cycle, institution=institution).exists():
-        problems.append(f"{institution.name}은(는) 이미 '{cycle.title}'에 신청했습니다.")
+        problems.append(f"{institution.name} 기관은 이미 '{cycle.title}'에 신청했습니다.")
     problems += eligibility_problems(institution=institution, cycle=cycle)
     if problems:
         raise ValidationError(problems)
@@ -116,8 +116,8 @@ def application_transition(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if to not in ALLOWED_TRANSITIONS[locked.status]:
         raise ValidationError(
-            f"신청 '{locked}': '{locked.get_status_display()}'에서 "
-            f"'{ApplicationStatus(to).label}'(으)로 바꿀 수 없습니다."
+            f"신청 '{locked}': '{locked.get_status_display()}' 상태에서 "
+            f"'{ApplicationStatus(to).label}' 상태로 바꿀 수 없습니다."
         )
     ApplicationTransition.objects.create(
         application=locked, from_status=locked.status, to_status=to, by=by, reason=reason
@@ -183,8 +183,7 @@ def evidence_reopen(
         errors.append("재개방 사유를 입력하십시오.")
     if open_until <= timezone.now():
         errors.append(
-            f"재개방 기한 {timezone.localtime(open_until):%Y-%m-%d %H:%M}은(는) "
-            "지금 이후여야 합니다."
+            f"재개방 기한({timezone.localtime(open_until):%Y-%m-%d %H:%M})은 지금 이후여야 합니다."
         )
     if application.status not in (S.DRAFT, S.SUBMITTED):
         errors.append(

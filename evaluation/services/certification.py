@@ -168,7 +168,7 @@ def certification_revoke(*, certification: Certification, by, reason: str) -> Ce
         problems.append(f"인증서 {locked.number}: 취소 사유를 입력하십시오.")
     if locked.revoked_at is not None:
         problems.append(
-            f"인증서 {locked.number}은(는) 이미 {locked.revoked_on:%Y-%m-%d}에 취소되었습니다."
+            f"인증서({locked.number})는 이미 {locked.revoked_on:%Y-%m-%d}에 취소되었습니다."
         )
     if problems:
         raise ValidationError(problems)

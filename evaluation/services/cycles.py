@@ -57,14 +57,14 @@ def cycle_create(
             f"(현재 상태: {rubric_version.get_status_display()})."
         )
     if Cycle.objects.filter(slug=slug).exists():
-        errors.append(f"주소 이름 '{slug}'은(는) 이미 다른 평가 주기가 쓰고 있습니다.")
+        errors.append(f"'{slug}' 주소 이름은 이미 다른 평가 주기가 쓰고 있습니다.")
     if pass_threshold < 0 or pass_threshold > rubric_version.total_points:
         errors.append(
-            f"인증 기준 점수 {pass_threshold}은(는) 0 이상 총점 "
+            f"인증 기준 점수({pass_threshold})는 0 이상 총점 "
             f"{rubric_version.total_points} 이하여야 합니다."
         )
     if not Decimal(0) <= disagreement_ratio <= Decimal(1):
-        errors.append(f"점수 편차 경고 비율 {disagreement_ratio}은(는) 0과 1 사이여야 합니다.")
+        errors.append(f"점수 편차 경고 비율({disagreement_ratio})은 0과 1 사이여야 합니다.")
     if evaluators_per_application < 1:
         errors.append("신청기관당 평가위원 수는 1명 이상이어야 합니다.")
     if objection_days < 1:
@@ -76,9 +76,9 @@ def cycle_create(
     areas = {a.code: a for a in Area.objects.filter(version=rubric_version)}
     for code, ratio in (area_minimums or {}).items():
         if code not in areas:
-            errors.append(f"영역 '{code}'은(는) 평가지표 {rubric_version}에 없습니다.")
+            errors.append(f"'{code}' 영역은 평가지표 {rubric_version}에 없습니다.")
         elif not Decimal(0) <= ratio <= Decimal(1):
-            errors.append(f"영역 {code}: 최소 득점 비율 {ratio}은(는) 0과 1 사이여야 합니다.")
+            errors.append(f"영역 {code}: 최소 득점 비율({ratio})은 0과 1 사이여야 합니다.")
     if errors:
         raise ValidationError(errors)
 
@@ -118,8 +118,8 @@ def _stage_date_errors(stage_dates: dict[Stage, date]) -> list[str]:
     for (prev, prev_day), (stage, day) in zip(ordered, ordered[1:], strict=False):
         if day < prev_day:
             errors.append(
-                f"단계 일정: {stage.label} 시작일 {day}이(가) 앞 단계 {prev.label} 시작일 "
-                f"{prev_day}보다 빠릅니다."
+                f"단계 일정: {stage.label} 시작일({day})이 앞 단계 {prev.label} 시작일"
+                f"({prev_day})보다 빠릅니다."
             )
     return errors
 
@@ -131,7 +131,7 @@ class GateBlocked(ValidationError):
         self.blockers = blockers
         super().__init__(
             [
-                f"'{cycle.title}'을(를) '{cycle.get_stage_display()}' 단계에서 넘길 수 "
+                f"'{cycle.title}' 평가 주기를 '{cycle.get_stage_display()}' 단계에서 넘길 수 "
                 f"없습니다 ({len(blockers)}건):",
                 *[b.message for b in blockers],
             ]
@@ -168,7 +168,7 @@ def cycle_advance_stage(
     locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.stage != expected_stage:
         raise ValidationError(
-            f"평가 주기 '{locked.title}'은(는) 이미 '{locked.get_stage_display()}' 단계입니다. "
+            f"'{locked.title}' 평가 주기는 이미 '{locked.get_stage_display()}' 단계입니다. "
             "화면을 새로 고친 뒤 다시 확인하십시오."
         )
     blockers = process.stage_blockers(locked, now=now, early_reason=reason)
@@ -215,7 +215,7 @@ def cycle_advance_to(*, cycle: Cycle, by, to: str, reason: str = "", now=None) -
         raise ValidationError(f"알 수 없는 단계 '{to}'입니다.")
     if STAGE_ORDER.index(to) <= STAGE_ORDER.index(cycle.stage):
         raise ValidationError(
-            f"평가 주기 '{cycle.title}'은(는) 이미 '{cycle.get_stage_display()}' 단계입니다."
+            f"'{cycle.title}' 평가 주기는 이미 '{cycle.get_stage_display()}' 단계입니다."
         )
     while cycle.stage != to:
         cycle = cycle_advance_stage(

@@ -121,6 +121,6 @@ def comment_clean(item: Item, label: str, text: str | None) -> str:
         raise ValidationError(f"{item.code}: {label}에 허용되지 않는 문자(NUL)가 있습니다.")
     if len(text) > MAX_COMMENT_CHARS:
         raise ValidationError(
-            f"{item.code}: {label}이(가) 너무 깁니다 ({len(text)}자, 최대 {MAX_COMMENT_CHARS}자)."
+            f"{item.code}: {label} 내용이 너무 깁니다 ({len(text)}자, 최대 {MAX_COMMENT_CHARS}자)."
         )
     return text

@@ -111,7 +111,7 @@ def _check_one(item: Item, upload: File, name: str) -> tuple[_Checked | None, st
             item,
             name,
             f"파일 내용은 {sniffed.kind.upper()}인데 확장자가 '.{extension_of(name)}'입니다. "
-            f"확장자를 {expected}(으)로 맞추어 다시 올리십시오.",
+            f"확장자를 {expected} 형식에 맞추어 다시 올리십시오.",
         )
     verdict = content_check(sniffed.kind, upload, _zip_limits())
     if verdict.problem:
@@ -206,7 +206,7 @@ def evidence_files_add(
                     item,
                     c.name,
                     f"같은 내용의 파일이 이미 {twin.evidence.item.code}에 "
-                    f"'{twin.original_name}'(으)로 첨부되어 있어 다시 저장하지 않았습니다. "
+                    f"'{twin.original_name}' 이름으로 첨부되어 있어 다시 저장하지 않았습니다. "
                     "이 항목에도 쓰려면 '이미 올린 파일 연결'로 연결하십시오.",
                 )
             )
@@ -214,7 +214,7 @@ def evidence_files_add(
             errors.append(_fail(item, c.name, "바꾸려는 파일과 내용이 같습니다."))
         elif c.sha256 in seen:
             errors.append(
-                _fail(item, c.name, f"같이 올린 '{seen[c.sha256]}'과(와) 내용이 같은 파일입니다.")
+                _fail(item, c.name, f"같이 올린 '{seen[c.sha256]}' 파일과 내용이 같습니다.")
             )
         else:
             seen[c.sha256] = c.name
@@ -226,8 +226,8 @@ def evidence_files_add(
     app_limit = settings.EVIDENCE_MAX_APPLICATION_BYTES
     if not errors and new_total > app_limit:
         errors.append(
-            f"{item.code}: 이 신청의 증빙 파일 합계가 {filesizeformat(new_total)}(으)로 "
-            f"신청당 한도 {filesizeformat(app_limit)}를 넘습니다 "
+            f"{item.code}: 이 신청의 증빙 파일 합계({filesizeformat(new_total)})가 "
+            f"신청당 한도({filesizeformat(app_limit)})를 넘습니다 "
             f"(현재 {filesizeformat(current_total)} 사용 중)."
         )
     if errors:
@@ -292,7 +292,7 @@ def evidence_file_link(*, file: EvidenceFile, item: Item, by) -> EvidenceFile:
     file = EvidenceFile.objects.select_related("evidence__item").get(pk=file.pk)
     if file.state != FileState.CURRENT or file.purged_at is not None:
         raise ValidationError(
-            f"{item.code}: '{file.original_name}'은(는) 현재 첨부된 파일이 아니어서 연결할 수 "
+            f"{item.code}: '{file.original_name}' 파일은 현재 첨부된 파일이 아니어서 연결할 수 "
             "없습니다."
         )
     source = file.linked_from if file.linked_from_id else file
@@ -300,7 +300,9 @@ def evidence_file_link(*, file: EvidenceFile, item: Item, by) -> EvidenceFile:
         application=application, evidence__item=item, state=FileState.CURRENT
     )
     if here.filter(sha256=file.sha256).exists():
-        raise ValidationError(f"{item.code}: '{file.original_name}'은(는) 이미 이 항목에 있습니다.")
+        raise ValidationError(
+            f"{item.code}: '{file.original_name}' 파일은 이미 이 항목에 있습니다."
+        )
     per_item = settings.EVIDENCE_MAX_FILES_PER_ITEM
     if here.count() >= per_item:
         raise ValidationError(
@@ -339,7 +341,7 @@ def evidence_file_remove(*, file: EvidenceFile, by) -> EvidenceFile:
         raise ValidationError(lock)
     file = EvidenceFile.objects.select_for_update().get(pk=file.pk)
     if file.state != FileState.CURRENT:
-        raise ValidationError(f"'{file.original_name}'은(는) 이미 현재 파일이 아닙니다.")
+        raise ValidationError(f"'{file.original_name}' 파일은 이미 현재 파일이 아닙니다.")
     file.state = FileState.REMOVED
     file.superseded_at = timezone.now()
     file.save(update_fields=["state", "superseded_at"])

@@ -51,11 +51,11 @@ OUTCOMES = (ObjectionStatus.UPHELD, ObjectionStatus.PARTLY_UPHELD, ObjectionStat
 def _clean(text: str, label: str) -> tuple[str, list[str]]:
     text = (text or "").strip()
     if not text:
-        return text, [f"{label}을(를) 입력하십시오."]
+        return text, [f"{label}: 내용을 입력하십시오."]
     if "\x00" in text:
         return text, [f"{label}에 허용되지 않는 문자(NUL)가 있습니다."]
     if len(text) > MAX_REASON_CHARS:
-        return text, [f"{label}이(가) 너무 깁니다 ({len(text)}자, 최대 {MAX_REASON_CHARS}자)."]
+        return text, [f"{label}: 내용이 너무 깁니다 ({len(text)}자, 최대 {MAX_REASON_CHARS}자)."]
     return text, []
 
 
@@ -86,7 +86,7 @@ def objection_file(*, application: Application, by, reasons: dict[int, str]) -> 
         when = f" ({timezone.localtime(deadline):%Y-%m-%d %H:%M}까지)" if deadline else ""
         problems.append(f"이의신청 기간{when}이 아닙니다.")
     if Objection.objects.filter(application=application).exists():
-        problems.append(f"{application.institution.name}은(는) 이미 이의신청을 했습니다.")
+        problems.append(f"{application.institution.name} 기관은 이미 이의신청을 했습니다.")
     items = {
         i.pk: i for i in Item.objects.filter(version_id=cycle.rubric_version_id, pk__in=reasons)
     }
@@ -94,7 +94,7 @@ def objection_file(*, application: Application, by, reasons: dict[int, str]) -> 
     for item_id, text in reasons.items():
         item = items.get(item_id)
         if item is None:
-            problems.append(f"항목 {item_id}은(는) 이 신청의 평가지표에 없습니다.")
+            problems.append(f"항목({item_id})은 이 신청의 평가지표에 없습니다.")
             continue
         text, errors = _clean(text, f"{item.code} 이의 사유")
         problems += errors
@@ -176,7 +176,7 @@ def objection_rereview(*, objection: Objection, by, reason: str, item_ids) -> Ob
     if not chosen:
         problems.append("재심할 항목을 하나 이상 고르십시오.")
     for item_id in sorted(chosen - contested.keys()):
-        problems.append(f"항목 {item_id}은(는) 이 이의신청의 대상 항목이 아닙니다.")
+        problems.append(f"항목({item_id})은 이 이의신청의 대상 항목이 아닙니다.")
     sheets = list(
         Sheet.objects.select_for_update()
         .filter(process.counted_sheets([application.pk]))

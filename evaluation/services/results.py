@@ -307,7 +307,7 @@ def result_committee_decide(*, result: Result, by, decision: str = "", reason: s
     errors = process.committee_blockers(result.application.cycle)
     errors += result_incomplete_reasons(result)
     if decision not in Decision.values:
-        errors.append(f"인증위원회 결정 '{decision}'은(는) 인증 또는 미인증이어야 합니다.")
+        errors.append(f"인증위원회 결정('{decision}')은 인증 또는 미인증이어야 합니다.")
     elif result.decision and decision != result.decision and not reason:
         errors.append(
             f"인증위원회 결정({Decision(decision).label})이 계산된 판정"
@@ -357,14 +357,14 @@ def substitution_problems(
         )
     if certificate.institution_id != application.institution_id:
         problems.append(
-            f"인증서 {certificate.kind} {certificate.number}은(는) "
+            f"인증서({certificate.kind} {certificate.number})는 "
             f"{application.institution.name}의 인증서가 아닙니다."
         )
     if not certificate.is_valid_on(cycle.reference_date):
         problems.append(
             f"인증서 {certificate.kind} {certificate.number}의 유효기간"
-            f"({certificate.valid_from}~{certificate.valid_until})이 기준일 "
-            f"{cycle.reference_date}을(를) 포함하지 않습니다."
+            f"({certificate.valid_from}~{certificate.valid_until})이 기준일"
+            f"({cycle.reference_date})을 포함하지 않습니다."
         )
     if AreaSubstitution.objects.filter(application=application, area=area).exists():
         problems.append(f"{area.code} 영역은 이미 대체 인정되었습니다.")

@@ -55,7 +55,7 @@ def certification_revoke_view(request, pk):
         else:
             messages.success(
                 request,
-                _("인증서 %(number)s(%(name)s)을(를) 취소했습니다.")
+                _("인증서(%(number)s, %(name)s)를 취소했습니다.")
                 % {"number": certification.number, "name": certification.institution.name},
             )
             return redirect("evaluation:certification_list", slug=certification.cycle.slug)

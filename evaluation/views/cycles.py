@@ -66,7 +66,7 @@ def cycle_create(request):
             errors = error_messages(exc)
         else:
             messages.success(
-                request, _("평가 주기 '%(title)s'을(를) 만들었습니다.") % {"title": cycle.title}
+                request, _("'%(title)s' 평가 주기를 만들었습니다.") % {"title": cycle.title}
             )
             return redirect("evaluation:cycle_detail", slug=cycle.slug)
     status = 400 if request.method == "POST" else 200

@@ -254,7 +254,7 @@ def _upload(request, pk, code):
     ) % {"code": item.code, "n": len(created)}
     if replaces is not None:
         message = _(
-            "%(code)s: '%(old)s'을(를) '%(new)s'(으)로 바꾸었습니다. 이전 파일은 제출 전까지 보관됩니다."
+            "%(code)s: '%(old)s' 파일을 '%(new)s' 파일로 바꾸었습니다. 이전 파일은 제출 전까지 보관됩니다."
         ) % {
             "code": item.code,
             "old": replaces.original_name,
@@ -312,7 +312,7 @@ def file_remove(request, pk):
     else:
         messages.success(
             request,
-            _("'%(name)s'을(를) 목록에서 뺐습니다. 제출 전까지는 이전 파일로 보관됩니다.")
+            _("'%(name)s' 파일을 목록에서 뺐습니다. 제출 전까지는 이전 파일로 보관됩니다.")
             % {"name": file.original_name},
         )
     return redirect(

@@ -51,7 +51,7 @@ def cycle_advance(request, slug):
         else:
             messages.success(
                 request,
-                _("'%(title)s'을(를) '%(stage)s' 단계로 진행했습니다.")
+                _("'%(title)s' 평가 주기를 '%(stage)s' 단계로 진행했습니다.")
                 % {"title": cycle.title, "stage": cycle.get_stage_display()},
             )
             return redirect("evaluation:cycle_detail", slug=cycle.slug)

@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from indicators.korean import particle
-
 from .. import queries
 from ..models import ItemScore, ScoreAudit
 from ..queries import assignment as aq
@@ -118,9 +116,7 @@ def score_save(request, pk, code):
         # 422, not 400: in DEBUG django-htmx replaces the whole page on 400/403/404/500.
         return render(request, "evaluation/sheet/_item_status.html", context, status=422)
     if not request.htmx:
-        messages.success(
-            request, _("%(code)s 저장했습니다.") % {"code": particle(item.code, "을/를")}
-        )
+        messages.success(request, _("%(code)s 항목을 저장했습니다.") % {"code": item.code})
         return redirect(_item_url(assignment, item))
     context = _saved_context(assignment, row, item, version=row.version)
     return render(request, "evaluation/sheet/_item_status.html", context)

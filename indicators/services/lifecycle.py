@@ -22,7 +22,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import interchange, validation
-from ..korean import particle
 from ..models import (
     Area,
     Checkpoint,
@@ -91,7 +90,7 @@ def _require_draft(version: RubricVersion) -> None:
 def _existing_version_problem(code: str, version: str) -> Problem:
     return Problem(
         "version",
-        f"평가지표 '{code}'에 버전 '{version}'이(가) 이미 있습니다. "
+        f"평가지표 '{code}'에 이미 '{version}' 버전이 있습니다. "
         "기존 버전은 덮어쓰지 않습니다 — 다른 version 값으로 가져오십시오.",
     )
 
@@ -294,9 +293,13 @@ def _check_new_version(rubric: Rubric, new_version: str) -> str:
             [Problem("새 버전", f"{MAX_VERSION}자 이하여야 합니다 (현재 {len(new_version)}자)")]
         )
     if rubric.versions.filter(version=new_version).exists():
-        taken = particle(f"버전 '{new_version}'", "이/가")
         raise RubricInvalid(
-            [Problem("새 버전", f"{taken} 이미 있습니다. 다른 버전 이름을 입력하십시오")]
+            [
+                Problem(
+                    "새 버전",
+                    f"'{new_version}' 버전이 이미 있습니다. 다른 버전 이름을 입력하십시오",
+                )
+            ]
         )
     return new_version
 

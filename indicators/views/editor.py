@@ -18,7 +18,6 @@ from ..forms import (
     VersionForm,
 )
 from ..kinds import ITEM, KINDS
-from ..korean import particle
 from ..models import (
     RoundingMode,
     RubricVersion,
@@ -117,7 +116,7 @@ def node_update(request, pk: int, kind: str, node_pk: int):
 
     def action():
         services.node_update(node=node, **data)
-        return _("%(code)s 저장했습니다.") % {"code": particle(data["code"], "을/를")}
+        return _(KINDS[kind].saved) % {"code": data["code"]}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
 
@@ -130,7 +129,7 @@ def node_remove(request, pk: int, kind: str, node_pk: int):
 
     def action():
         services.node_remove(node=node)
-        return _("%(code)s을(를) 삭제했습니다.") % {"code": node.code}
+        return _(KINDS[kind].removed) % {"code": node.code}
 
     return _apply(request, version, action, kind=kind, node_pk=node.pk)
 

@@ -15,7 +15,6 @@ from ..forms import (
     CheckpointForm,
     ItemForm,
 )
-from ..korean import particle
 from ..models import Checkpoint
 from ..queries import version_checkpoints
 from .common import _REFUSALS, _editable, _form_errors, _messages_of
@@ -66,7 +65,7 @@ def item_edit(request, pk: int, node_pk: int):
     except _REFUSALS as exc:
         item = _node(version, "item", node_pk)
         return _item_page(request, version, item, form, refused=_messages_of(exc), status=400)
-    messages.success(request, _("%(code)s 저장했습니다.") % {"code": particle(item.code, "을/를")})
+    messages.success(request, _("%(code)s 항목을 저장했습니다.") % {"code": item.code})
     return redirect("indicators:item_edit", version.pk, item.pk)
 
 

@@ -15,7 +15,6 @@ from ..forms import (
     CloneForm,
     ImportForm,
 )
-from ..korean import particle
 from ..models import (
     RubricVersion,
     VersionStatus,
@@ -91,7 +90,7 @@ def version_import(request):
         else:
             messages.success(
                 request,
-                _("%(code)s 버전 %(version)s을(를) 가져왔습니다.")
+                _("%(code)s의 %(version)s 버전을 가져왔습니다.")
                 % {"code": version.rubric.code, "version": version.version},
             )
             target = "indicators:editor" if version.is_draft else "indicators:version_detail"
@@ -137,8 +136,8 @@ def version_clone(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(version)s 새 초안으로 만들었습니다. 수정한 뒤 게시하십시오.")
-                % {"version": particle(f"버전 {clone.version}", "을/를")},
+                _("%(version)s 버전을 새 초안으로 만들었습니다. 수정한 뒤 게시하십시오.")
+                % {"version": clone.version},
             )
             return redirect("indicators:editor", clone.pk)
     version = rubric_tree(version)
@@ -157,7 +156,7 @@ def version_publish(request, pk: int):
         if version.status != VersionStatus.DRAFT:
             messages.error(
                 request,
-                _("버전 %(v)s은(는) 초안이 아니어서 게시할 수 없습니다.") % {"v": version.version},
+                _("%(v)s 버전은 초안이 아니어서 게시할 수 없습니다.") % {"v": version.version},
             )
             return redirect("indicators:version_detail", version.pk)
         version = reloaded_rubric_tree(version)
@@ -181,8 +180,8 @@ def version_publish(request, pk: int):
         return redirect("indicators:version_detail", version.pk)
     messages.success(
         request,
-        _("%(version)s 게시했습니다. 이제 이 버전은 바꿀 수 없습니다.")
-        % {"version": particle(f"버전 {version.version}", "을/를")},
+        _("%(version)s 버전을 게시했습니다. 이제 이 버전은 바꿀 수 없습니다.")
+        % {"version": version.version},
     )
     return redirect("indicators:version_detail", version.pk)
 
@@ -196,7 +195,7 @@ def version_retire(request, pk: int):
     except RubricStateError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("버전 %(v)s을(를) 폐지했습니다.") % {"v": version.version})
+        messages.success(request, _("%(v)s 버전을 폐지했습니다.") % {"v": version.version})
     return redirect("indicators:version_detail", version.pk)
 
 
@@ -209,5 +208,5 @@ def version_delete(request, pk: int):
     except RubricStateError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:version_detail", version.pk)
-    messages.success(request, _("초안 %(v)s을(를) 삭제했습니다.") % {"v": version.version})
+    messages.success(request, _("%(v)s 버전 초안을 삭제했습니다.") % {"v": version.version})
     return redirect("indicators:version_list")

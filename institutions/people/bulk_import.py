@@ -204,13 +204,13 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
                 "(숫자 10자리, 검증번호 확인)."
             )
         elif number in seen:
-            row_problems.append(f"{line}행 {NUMBER}: {number}이(가) {seen[number]}행과 겹칩니다.")
+            row_problems.append(f"{line}행 {NUMBER}: {seen[number]}행과 같은 번호({number})입니다.")
         else:
             seen[number] = line
         kind = _TYPES.get(_text(cell(TYPE)).lower().replace("  ", " "))
         if kind is None:
             row_problems.append(
-                f"{line}행 {TYPE}: '{_text(cell(TYPE))}'을(를) 알 수 없습니다 "
+                f"{line}행 {TYPE}: 알 수 없는 유형 '{_text(cell(TYPE))}'입니다 "
                 "(광역형 또는 지역특화형)."
             )
         try:
@@ -218,7 +218,7 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
         except ValueError:
             registered = None
             row_problems.append(
-                f"{line}행 {REGISTERED}: '{_text(cell(REGISTERED))}'은(는) 날짜가 아닙니다 "
+                f"{line}행 {REGISTERED}: '{_text(cell(REGISTERED))}' 값은 날짜가 아닙니다 "
                 "(YYYY-MM-DD)."
             )
         sanction_end = None
@@ -227,14 +227,14 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
                 sanction_end = _date(cell(SANCTION_END))
             except ValueError:
                 row_problems.append(
-                    f"{line}행 {SANCTION_END}: '{_text(cell(SANCTION_END))}'은(는) 날짜가 "
+                    f"{line}행 {SANCTION_END}: '{_text(cell(SANCTION_END))}' 값은 날짜가 "
                     "아닙니다 (YYYY-MM-DD)."
                 )
             else:
                 if registered and sanction_end < registered:
                     row_problems.append(
-                        f"{line}행 {SANCTION_END}: {sanction_end}이(가) 등록일 {registered}보다 "
-                        "앞섭니다."
+                        f"{line}행 {SANCTION_END}: 등록일({registered})보다 앞선 날짜"
+                        f"({sanction_end})입니다."
                     )
         email = _text(cell(EMAIL))
         if email:

@@ -23,7 +23,7 @@ def get_cycle(slug: str) -> Cycle:
     cycle = Cycle.objects.select_related("rubric_version__rubric").filter(slug=slug).first()
     if cycle is None:
         known = ", ".join(Cycle.objects.order_by("slug").values_list("slug", flat=True)) or "없음"
-        raise CommandError(f"평가 주기 '{slug}'이(가) 없습니다 (있는 평가 주기: {known}).")
+        raise CommandError(f"'{slug}' 평가 주기가 없습니다 (있는 평가 주기: {known}).")
     return cycle
 
 
@@ -76,7 +76,7 @@ def read_table(path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     Line numbers count the header as line 1, as a spreadsheet shows them."""
     file = Path(path)
     if not file.is_file():
-        raise CommandError(f"파일 '{path}'을(를) 찾을 수 없습니다.")
+        raise CommandError(f"'{path}' 파일을 찾을 수 없습니다.")
     if file.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 

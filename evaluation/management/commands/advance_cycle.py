@@ -27,7 +27,7 @@ class Command(BaseCommand):
         cycle = get_cycle(cycle)
         user = User.objects.filter(username=by, is_active=True).first()
         if user is None:
-            raise CommandError(f"사용자 '{by}'이(가) 없거나 비활성 상태입니다.")
+            raise CommandError(f"'{by}' 사용자가 없거나 비활성 상태입니다.")
         start = cycle.get_stage_display()
         try:
             if to:

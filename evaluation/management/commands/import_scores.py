@@ -87,7 +87,7 @@ class Command(BaseCommand):
             raise CommandError("--by 에 가져오기를 하는 관리자의 아이디를 지정하십시오.")
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None or not queries.is_admin(user):
-            raise CommandError(f"--by '{username}'은(는) 활성 관리자 계정이 아닙니다.")
+            raise CommandError(f"--by '{username}': 활성 관리자 계정이 아닙니다.")
         return user
 
     def _check_header(self, header: list[str]) -> None:
@@ -170,9 +170,9 @@ class Command(BaseCommand):
             try:
                 application = applications.get(int(text))
                 if application is None:
-                    refuse("application_id", f"신청 {text}이(가) 없습니다.")
+                    refuse("application_id", f"신청 번호 {text}에 해당하는 신청이 없습니다.")
             except ValueError:
-                refuse("application_id", f"'{text}'은(는) 신청 번호(정수)가 아닙니다.")
+                refuse("application_id", f"'{text}' 값은 신청 번호(정수)가 아닙니다.")
             if application is None:
                 errors += problems
                 continue
@@ -180,7 +180,7 @@ class Command(BaseCommand):
             if institution != application.institution.name:
                 refuse(
                     "institution",
-                    f"'{institution}'은(는) 신청 {application.pk}의 기관"
+                    f"'{institution}' 기관은 신청 {application.pk}의 기관"
                     f"({application.institution.name})과 다릅니다.",
                 )
             username = cell(raw, "evaluator")
@@ -188,7 +188,7 @@ class Command(BaseCommand):
             if assignment is None:
                 refuse(
                     "evaluator",
-                    f"평가위원 '{username}'은(는) 신청 {application.pk}에 배정되어 있지 않습니다.",
+                    f"'{username}' 평가위원은 신청 {application.pk}에 배정되어 있지 않습니다.",
                 )
             elif not assignment.is_active:
                 refuse(
@@ -199,7 +199,7 @@ class Command(BaseCommand):
             code = cell(raw, "item_code")
             item = items.get((application.cycle.rubric_version_id, code))
             if item is None:
-                refuse("item_code", f"'{code}'은(는) 이 평가 주기의 평가지표에 없는 항목입니다.")
+                refuse("item_code", f"'{code}' 항목은 이 평가 주기의 평가지표에 없습니다.")
             else:
                 method = cell(raw, "method")
                 if method != item.method:
@@ -213,7 +213,7 @@ class Command(BaseCommand):
                     )
             flag = cell(raw, "confirmed").lower()
             if flag not in TRUE | FALSE:
-                refuse("confirmed", f"'{cell(raw, 'confirmed')}'은(는) true 또는 false여야 합니다.")
+                refuse("confirmed", f"'{cell(raw, 'confirmed')}' 값은 true 또는 false여야 합니다.")
             confirmed = flag in TRUE if flag in TRUE | FALSE else None
             entered = cell(raw, "entered")
             parsed = None
@@ -235,8 +235,8 @@ class Command(BaseCommand):
                     if given != parsed.points:
                         refuse(
                             "points",
-                            f"{points}은(는) 입력값 {entered}(으)로 계산한 점수 "
-                            f"{fmt(parsed.points)}와 다릅니다.",
+                            f"점수({points})가 입력값({entered})으로 계산한 점수"
+                            f"({fmt(parsed.points)})와 다릅니다.",
                         )
             if assignment is not None and item is not None:
                 key = (assignment.pk, item.pk)

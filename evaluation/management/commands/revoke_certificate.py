@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, number, by, reason, programme, **options):
         user = get_user_model().objects.filter(username=by).first()
         if user is None:
-            raise CommandError(f"사용자 '{by}'이(가) 없습니다.")
+            raise CommandError(f"'{by}' 사용자가 없습니다.")
         matches = Certification.objects.filter(number=number.strip())
         if programme:
             matches = matches.filter(programme=programme)
@@ -35,18 +35,18 @@ class Command(BaseCommand):
                 matches.order_by("programme").values_list("programme", flat=True)
             )
             raise CommandError(
-                f"인증번호 '{number}'이(가) 여러 프로그램({programmes})에 있습니다: "
+                f"'{number}' 인증번호가 여러 프로그램({programmes})에 있습니다: "
                 "--programme으로 하나를 고르십시오."
             )
         try:
             revoked = certification_revoke(certification=found[0], by=user, reason=reason)
         except PermissionDenied as exc:
             raise CommandError(
-                f"'{by}'은(는) 관리자가 아니어서 인증서를 취소할 수 없습니다."
+                f"'{by}' 사용자는 관리자가 아니어서 인증서를 취소할 수 없습니다."
             ) from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(
-            f"인증서 {revoked.number}({revoked.institution.name})을(를) "
+            f"인증서({revoked.number}, {revoked.institution.name})를 "
             f"{revoked.revoked_on:%Y-%m-%d}에 취소했습니다."
         )

@@ -64,7 +64,7 @@ def _pair_problems(
             problems.append(f"{who}: 이미 배정되어 있습니다.")
         else:
             problems.append(
-                f"{who}: {existing.get_exclusion_display()}(으)로 배제된 평가위원은 "
+                f"{who}: {existing.get_exclusion_display()} 사유로 배제된 평가위원은 "
                 "같은 신청에 다시 배정할 수 없습니다."
             )
     if is_member:

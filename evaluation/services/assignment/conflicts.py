@@ -84,7 +84,7 @@ def conflict_declare(*, assignment: Assignment, conflict: bool, reason: str = ""
     reason = (reason or "").strip()
     if not assignment.is_active:
         raise ValidationError(
-            f"{where}: 이미 {assignment.get_exclusion_display()}(으)로 배제된 배정입니다."
+            f"{where}: 이미 {assignment.get_exclusion_display()} 사유로 배제된 배정입니다."
         )
     if conflict:
         if not reason:
@@ -133,7 +133,7 @@ def withdrawal_decide(
     problems = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
     if request.decision != RequestDecision.PENDING:
         problems.append(
-            f"{who}: 이미 '{request.get_decision_display()}'(으)로 결정된 회피 요청입니다."
+            f"{who}: 이미 '{request.get_decision_display()}' 결정이 내려진 회피 요청입니다."
         )
     if not reason:
         problems.append(f"{who}: 결정 사유를 입력하십시오.")
@@ -192,7 +192,7 @@ def challenge_decide(*, challenge: Challenge, upheld: bool, reason: str, by) -> 
     problems = []
     if challenge.decision != ChallengeDecision.PENDING:
         problems.append(
-            f"{who}: 이미 '{challenge.get_decision_display()}'(으)로 결정된 기피 신청입니다."
+            f"{who}: 이미 '{challenge.get_decision_display()}' 결정이 내려진 기피 신청입니다."
         )
     if not reason:
         problems.append(f"{who}: 결정 사유를 입력하십시오.")
@@ -222,7 +222,7 @@ def assignment_disqualify(*, assignment: Assignment, reason: str, by) -> Assignm
         problems.append(f"{who}: 제척 사유를 입력하십시오.")
     if not assignment.is_active:
         problems.append(
-            f"{who}: 이미 {assignment.get_exclusion_display()}(으)로 배제된 배정입니다."
+            f"{who}: 이미 {assignment.get_exclusion_display()} 사유로 배제된 배정입니다."
         )
     if problems:
         raise ValidationError(problems)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             .first()
         )
         if found is None:
-            raise CommandError(f"평가지표 '{code}'의 버전 '{version}'이(가) 없습니다")
+            raise CommandError(f"평가지표 '{code}'에 '{version}' 버전이 없습니다")
         text = rubric_export(version=found)
         if not output:
             self.stdout.write(text, ending="")
@@ -40,4 +40,4 @@ class Command(BaseCommand):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        self.stderr.write(f"{code} 버전 {version}을(를) {output}에 저장했습니다.")
+        self.stderr.write(f"{code}의 {version} 버전을 {output}에 저장했습니다.")

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             ) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"{version.rubric.code} 버전 {version.version}을(를) 가져왔습니다 "
+                f"{version.rubric.code}의 {version.version} 버전을 가져왔습니다 "
                 f"({version.get_status_display()}, 항목 {version.items.count()}개)."
             )
         )

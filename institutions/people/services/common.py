@@ -21,13 +21,13 @@ def _event(kind, *, by=None, institution=None, subject=None, detail: str = "") -
 
 def _require_admin(by, what: str) -> None:
     if not queries.can_manage_people(by):
-        raise PermissionDenied(f"{what}은(는) 관리자만 할 수 있습니다.")
+        raise PermissionDenied(f"{what}: 관리자만 할 수 있습니다.")
 
 
 def duplicate_number_message(number: str) -> str:
     """The refusal for a number already registered: whom to contact, never whose it is."""
     return (
-        f"사업자등록번호 {number}은(는) 이미 등록되어 있거나 가입 심사 중입니다. 같은 기관의 "
+        f"사업자등록번호({number})는 이미 등록되어 있거나 가입 심사 중입니다. 같은 기관의 "
         "기존 담당자에게 구성원 초대를 요청하시거나, 운영기관"
         f"({settings.SUPPORT_EMAIL})에 문의하십시오."
     )

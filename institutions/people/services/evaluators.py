@@ -24,7 +24,7 @@ def evaluator_profile_update(
 ) -> EvaluatorProfile:
     _require_admin(by, "평가위원 정보 변경")
     if not is_evaluator(evaluator):
-        raise ValidationError(f"{evaluator.display_name}은(는) 평가위원이 아닙니다.")
+        raise ValidationError(f"{evaluator.display_name} 사용자는 평가위원이 아닙니다.")
     codes = sorted({c.strip() for c in expertise if c.strip()})
     profile, _created = EvaluatorProfile.objects.select_for_update().get_or_create(user=evaluator)
     before = (profile.expertise, profile.qualifications, profile.organisation, profile.phone)
@@ -59,7 +59,7 @@ def affiliation_add(
     if institution is None and not organisation:
         problems.append("소속 기관을 고르거나 기관명을 입력하십시오.")
     if ended_on is not None and ended_on < started_on:
-        problems.append(f"종료일 {ended_on}이(가) 시작일 {started_on}보다 앞섭니다.")
+        problems.append(f"종료일({ended_on})이 시작일({started_on})보다 앞섭니다.")
     if problems:
         raise ValidationError(problems)
     affiliation = Affiliation.objects.create(

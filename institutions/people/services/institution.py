@@ -66,7 +66,7 @@ def sanction_record(
     reason = (reason or "").strip()
     problems = []
     if ends_on is not None and ends_on < starts_on:
-        problems.append(f"제재 종료일 {ends_on}이(가) 시작일 {starts_on}보다 앞섭니다.")
+        problems.append(f"제재 종료일({ends_on})이 시작일({starts_on})보다 앞섭니다.")
     if not reason:
         problems.append("제재 사유를 입력하십시오.")
     if problems:

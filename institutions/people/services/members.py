@@ -39,7 +39,7 @@ def invitation_create(
             institution=institution, user__email__iexact=email, user__is_active=True
         ).exists()
     ):
-        problems.append(f"{email}은(는) 이미 {institution.name}의 구성원입니다.")
+        problems.append(f"{email} 사용자는 이미 {institution.name}의 구성원입니다.")
     if problems:
         raise ValidationError(problems)
     invitation = Invitation.objects.create(
@@ -49,7 +49,7 @@ def invitation_create(
         PeopleEventKind.INVITED,
         by=by,
         institution=institution,
-        detail=f"{email}을(를) {Role(role).label}(으)로 초대",
+        detail=f"{email} 주소를 {Role(role).label} 역할로 초대",
     )
     _send_invitation(invitation)
     return invitation
@@ -112,9 +112,7 @@ def invitation_accept(*, token: str, username: str, name: str, password: str) ->
         raise LinkProblem("이미 사용된 초대 링크입니다.", code="used")
     problems = []
     if _username_taken(username):
-        problems.append(
-            f"아이디 '{username}'은(는) 이미 쓰이고 있습니다. 다른 아이디를 고르십시오."
-        )
+        problems.append(f"'{username}' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
     if not (name or "").strip():
         problems.append("이름을 입력하십시오.")
     problems += _password_problems(password, User(username=username, email=invitation.email))
@@ -148,7 +146,7 @@ def member_deactivate(*, membership: Membership, by: User, reason: str) -> Membe
     problems = []
     user = User.objects.select_for_update().get(pk=membership.user_id)
     if not user.is_active:
-        problems.append(f"{user.display_name}은(는) 이미 비활성화된 계정입니다.")
+        problems.append(f"{user.display_name} 계정은 이미 비활성화되었습니다.")
     if user.pk == by.pk:
         problems.append("자기 자신은 비활성화할 수 없습니다.")
     if not reason:

@@ -59,9 +59,7 @@ def registration_submit(
     elif _number_taken(number):
         problems.append(duplicate_number_message(number))
     if _username_taken(username):
-        problems.append(
-            f"아이디 '{username}'은(는) 이미 쓰이고 있습니다. 다른 아이디를 고르십시오."
-        )
+        problems.append(f"'{username}' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
     problems += _password_problems(password, User(username=username, email=email))
     if not privacy_consent:
         problems.append("개인정보 수집·이용에 동의해야 가입을 신청할 수 있습니다.")
@@ -185,7 +183,7 @@ def registration_approve(*, registration: Registration, by: User) -> Registratio
             "(일괄 등록 등으로 먼저 등록됨). 반려하고 기존 기관에 구성원으로 초대하십시오."
         )
     if User.objects.filter(username__iexact=registration.username).exists():
-        problems.append(f"아이디 '{registration.username}'이(가) 그사이 다른 계정에 쓰였습니다.")
+        problems.append(f"'{registration.username}' 아이디가 그사이 다른 계정에 쓰였습니다.")
     if problems:
         raise ValidationError(problems)
     institution = Institution.objects.create(

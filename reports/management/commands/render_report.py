@@ -57,7 +57,7 @@ class Command(BaseCommand):
         else:
             cycle = Cycle.objects.filter(slug=ident).first()
         if cycle is None:
-            raise CommandError(f"평가 주기 '{ident}'을(를) 찾을 수 없습니다.")
+            raise CommandError(f"'{ident}' 평가 주기를 찾을 수 없습니다.")
         return inputs.summary_inputs(cycle)
 
     def _get(self, model, ident: str, label: str):
@@ -65,5 +65,5 @@ class Command(BaseCommand):
             raise CommandError(f"{label} ID는 숫자여야 합니다: '{ident}'")
         obj = model.objects.filter(pk=int(ident)).first()
         if obj is None:
-            raise CommandError(f"{label} {ident}을(를) 찾을 수 없습니다.")
+            raise CommandError(f"찾을 수 없습니다: {label} {ident}.")
         return obj

@@ -157,7 +157,7 @@ def run(n_reports: int, var_dir: Path) -> int:
     from institutions.models import User
     from reports import services
     from reports.models import Report
-    from tests.reports.scored import scored_cycle
+    from tests.factories import scored_cycle
 
     admin = User.objects.create_superuser("bench-admin", password=None)
     t0 = time.perf_counter()

@@ -65,7 +65,7 @@ def run(repeats: int) -> int:
     from institutions.models import User
     from reports import documents, pdf, services
     from reports.models import Report
-    from tests.reports.scored import scored_cycle
+    from tests.factories import scored_cycle
 
     admin = User.objects.create_superuser("bench-admin", password=None)
     cycle, apps = scored_cycle(operations.demo.rubric.seed(), n_applications=10, admin=admin)

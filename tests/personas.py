@@ -62,7 +62,8 @@ def make_user(username: str, role: Role | None = None, **extra) -> User:
     """A user with ``PASSWORD`` (so 확정 can be signed) and, if given, ``role``."""
     from institutions.services import user_grant_role
 
-    user = User.objects.create_user(username=username, password=PASSWORD, name=username, **extra)
+    extra.setdefault("name", username)
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if role is not None:
         user_grant_role(user=user, role=role)
     return User.objects.get(pk=user.pk)

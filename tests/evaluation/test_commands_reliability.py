@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from evaluation.services import reliability as service
 from institutions.roles import Role
 
-from .results_data import score_application
+from ..factories import score_application
 
 pytestmark = pytest.mark.django_db
 
@@ -92,5 +92,5 @@ def test_a_cycle_without_sheets_gives_nulls_and_reasons(cycle):
 
 
 def test_unknown_cycle_is_named(cycle):
-    with pytest.raises(CommandError, match="평가 주기 'nope'이\\(가\\) 없습니다"):
+    with pytest.raises(CommandError, match="'nope' 평가 주기가 없습니다"):
         _run("nope")

@@ -26,8 +26,8 @@ from evaluation.models import (
 from evaluation.services import results as svc
 from institutions.roles import Role
 
+from ..factories import score_application
 from ..process import open_for_scoring
-from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
 

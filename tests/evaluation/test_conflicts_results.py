@@ -10,7 +10,8 @@ from evaluation.services import assignment as services
 from evaluation.services.results import application_result_recompute
 from institutions.roles import Role
 
-from .results_data import expected_total, score_application
+from ..factories import score_application
+from .results_data import expected_total
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from institutions.models import Certificate, User
 from institutions.roles import Role
 from institutions.services import membership_add
 
+from ..factories import score_application
 from ..personas import PERSONAS, expect
 from ..process import set_stage
-from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_dashboard_shows_progress_results_averages_and_flags(client_for, manager
         reverse("evaluation:cycle_dashboard", args=[application.cycle.slug])
     )
     text = _text(response)
-    assert 'data-testid="submitted">0 / 2<' in text  # both are drafts
+    assert 'data-testid="submitted">2 / 2<' in text  # both were submitted, then scored
     assert 'data-testid="confirmed-sheets">6 / 6<' in text
     assert "2건 (인증 1건)" in text
     # results table, ranked: 한빛잡정보 152.00 first, 누리커리어 114.00 second

@@ -16,7 +16,7 @@ from institutions.roles import Role
 from institutions.services import membership_add
 
 from ..conftest import PERSONAS
-from .results_data import score_application
+from ..factories import score_application
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -23,8 +23,8 @@ from evaluation.services import results as svc
 from institutions.models import Certificate
 from institutions.roles import Role
 
+from ..factories import score_application
 from ..process import set_stage
-from .results_data import score_application
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +258,7 @@ def _cycle_with(n, cycle, make_institution, make_user, panel):
 def test_cycle_recompute_runs_a_constant_number_of_queries(
     n, cycle, make_institution, make_user, panel
 ):
+    Result.objects.filter(application__cycle=cycle).delete()  # stored at each 확정; again here
     _cycle_with(n, cycle, make_institution, make_user, panel)
     with CaptureQueriesContext(connection) as first:
         outcome = svc.cycle_results_recompute(cycle=cycle)

@@ -21,6 +21,7 @@ from evaluation.models import (
     Stage,
 )
 from evaluation.services.assignment import assignment_create, conflict_declare, pledge_sign
+from evaluation.services.sheet import sheet_content_hash
 from institutions.roles import Role
 
 from ..factories import build_rubric
@@ -46,12 +47,13 @@ def _cycle(version, admin):
 
 
 def _scored(assignment, items, *, confirmed: bool):
-    """A sheet with every item scored (rows made in bulk: test data, not the path measured)."""
+    """A sheet with every item scored (rows made in bulk: test data, not the path measured;
+    2,508 saves through ``score_record`` per test would take minutes). A confirmed sheet is
+    sealed with its real hash, as ``sheet_confirm`` seals it."""
     sheet = Sheet.objects.create(
         assignment=assignment,
         status=SheetStatus.CONFIRMED if confirmed else SheetStatus.DRAFT,
         confirmed_at=timezone.now() if confirmed else None,
-        content_hash="0" * 64 if confirmed else "",
     )
     rows = ItemScore.objects.bulk_create(
         ItemScore(
@@ -69,6 +71,9 @@ def _scored(assignment, items, *, confirmed: bool):
         ScoreAudit(sheet=sheet, item=row.item, actor=assignment.evaluator, action="save", new={})
         for row in rows
     )
+    if confirmed:
+        sheet.content_hash = sheet_content_hash(sheet)
+        sheet.save(update_fields=["content_hash"])
     return sheet
 
 

@@ -14,7 +14,7 @@ from evaluation.services.z_mean import sheet_total
 from institutions.roles import Role
 from institutions.services import membership_add
 
-from .results_data import score_application
+from ..factories import score_application
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,8 @@ def test_recompute_refuses_the_rule_with_too_few_sheets_and_writes_nothing(
 ):
     cycle = _z_cycle(cycle)
     _apps(cycle, 4, make_institution, make_user, panel)
+    stored = Result.objects.filter(application__cycle=cycle).order_by("pk")
+    before = list(stored.values())  # what each 확정 stored
     with pytest.raises(scoring.SheetError) as caught:
         svc.cycle_results_recompute(cycle=cycle)
     assert caught.value.errors == (
@@ -86,7 +88,7 @@ def test_recompute_refuses_the_rule_with_too_few_sheets_and_writes_nothing(
         "z 점수 표준화 평균을 쓸 수 없습니다: 평가위원 lee의 확정된 평가표가 4건뿐입니다 "
         "(z 점수 표준화에는 평가위원마다 5건 이상 필요합니다)",
     )
-    assert not Result.objects.filter(application__cycle=cycle).exists()
+    assert list(stored.values()) == before
 
 
 def test_confirming_a_sheet_recomputes_the_whole_cycle_without_blocking(

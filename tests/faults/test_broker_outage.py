@@ -24,9 +24,9 @@ import operations.demo.rubric
 from institutions.roles import Role
 from reports.models import Report, ReportStatus
 
+from ..factories import add_application, make_cycle, score_seeded
 from ..reports.conftest import stored_files
 from ..reports.pdftools import pages_of
-from ..reports.scored import add_application, make_cycle, rank_cycle, score_application
 from ..reports.worker import app_on_broker, new_queue, start_worker, wait_for
 from .private import PrivateRedis
 
@@ -45,8 +45,7 @@ def scored_apps(postgres_required, admin_user, institution, other_institution, m
         add_application(cycle, other_institution, admin_user),
     ]
     for seed, app in enumerate(apps):
-        score_application(app, evaluators, seed=seed)
-    rank_cycle(cycle)
+        score_seeded(app, evaluators, seed=seed)
     return apps
 
 

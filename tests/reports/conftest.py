@@ -12,7 +12,7 @@ import pytest
 from evaluation.models import Assignment, Stage
 from institutions.roles import Role
 
-from .scored import add_application, make_cycle, rank_cycle, score_application
+from ..factories import add_application, make_cycle, score_seeded
 
 
 @pytest.fixture
@@ -31,10 +31,9 @@ def scored(seed_rubric, admin_user, institution, other_institution, evaluator, m
     ]
     cycle = make_cycle(seed_rubric, slug="rpt-test", by=admin_user, show_rank=True)
     app = add_application(cycle, institution, member)
-    result = score_application(app, evaluators, seed=1)
+    result = score_seeded(app, evaluators, seed=1)
     other_app = add_application(cycle, other_institution, admin_user)
-    other_result = score_application(other_app, evaluators, seed=2, substitute="D")
-    rank_cycle(cycle)
+    other_result = score_seeded(other_app, evaluators, seed=2, substitute="D")
     result.refresh_from_db()
     other_result.refresh_from_db()
     return SimpleNamespace(

@@ -14,8 +14,8 @@ from evaluation.models import ItemScore
 from indicators.models import Area
 from reports import charts, documents, inputs
 
+from ..factories import add_application, make_institution
 from .pdftools import assert_nanum_subset_embedded, pages_of, text_of
-from .scored import add_application, make_institution
 
 AREA_TITLES = ["운영활동", "업무 프로세스", "인적자원관리", "정보보안", "성과"]
 

@@ -8,7 +8,7 @@ from reports import documents, services
 from reports.models import Report, ReportAccess, ReportKind, ReportStatus
 
 from ..conftest import PERSONAS
-from .scored import add_application, make_institution, score_application
+from ..factories import add_application, make_institution, score_seeded
 
 STAFF = {"admin_user", "manager"}
 REAL_RENDER = documents.render_pdf_bytes
@@ -304,7 +304,7 @@ def bigger(scored, admin_user):
             app = add_application(
                 scored.cycle, make_institution(f"추가기관{i:02d}", 300 + i), admin_user
             )
-            score_application(app, scored.evaluators, seed=40 + i)
+            score_seeded(app, scored.evaluators, seed=40 + i)
 
     return grow
 

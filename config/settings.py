@@ -178,6 +178,7 @@ TEMPLATES = [
                 "institutions.context_processors.roles",
                 "institutions.context_processors.site",
                 "notifications.context_processors.unread",
+                "config.js_messages.js_messages",  # the scripts' messages in English (ADR 020)
             ],
         },
     },

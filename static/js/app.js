@@ -1,4 +1,21 @@
 // Our own front-end glue. htmx comes from django-htmx, Bootstrap from django-bootstrap-static.
+
+// Messages the scripts show are written in Korean, like the templates, and passed through
+// gettext()/interpolate() (the names of Django's JavaScript catalogue). On a page in another
+// language base.html embeds their translations (#js-messages, config/js_messages.py).
+(function () {
+  var node = document.getElementById("js-messages");
+  var catalogue = node ? JSON.parse(node.textContent) : {};
+  window.gettext = function (message) {
+    return Object.prototype.hasOwnProperty.call(catalogue, message) ? catalogue[message] : message;
+  };
+  window.interpolate = function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  };
+})();
+
 document.addEventListener("htmx:responseError", function (event) {
   // Show handled 4xx bodies (Korean error fragments) instead of silently dropping them, and
   // the 503 "database unavailable" line (config/middleware.py).
@@ -80,3 +97,4 @@ document.addEventListener("submit", function (event) {
     });
   });
 })();
+

@@ -14,7 +14,9 @@
   function sizesApart(size, limit) {
     var a = formatBytes(size), b = formatBytes(limit);
     if (a !== b) { return [a, b]; }
-    return [size.toLocaleString("en-US") + "바이트", limit.toLocaleString("en-US") + "바이트 = " + b];
+    var bytes = gettext("%(n)s바이트");
+    return [interpolate(bytes, { n: size.toLocaleString("en-US") }),
+      interpolate(bytes, { n: limit.toLocaleString("en-US") }) + " = " + b];
   }
 
   function el(tag, className, text) {
@@ -40,8 +42,8 @@
       var bar = el("progress", "evidence-progress upload-progress");
       bar.max = 100;
       bar.value = 0;
-      bar.setAttribute("aria-label", file.name + " 올리는 중");
-      var state = el("span", "ms-2", "대기 중");
+      bar.setAttribute("aria-label", interpolate(gettext("%(name)s 올리는 중"), { name: file.name }));
+      var state = el("span", "ms-2", gettext("대기 중"));
       row.appendChild(label);
       row.appendChild(bar);
       row.appendChild(state);
@@ -49,16 +51,18 @@
 
       var limit = parseInt(form.dataset.maxBytes || "0", 10);
       if (limit && file.size > limit) {
-        state.textContent = "✖ 거절";
+        state.textContent = gettext("✖ 거절");
         var shown = sizesApart(file.size, limit);
-        showErrors(box, ["'" + file.name + "': 파일 크기(" + shown[0] + ")가 파일당 한도(" +
-          shown[1] + ")를 넘습니다. 올리지 않았습니다."]);
+        showErrors(box, [interpolate(gettext(
+          "'%(name)s': 파일 크기(%(size)s)가 파일당 한도(%(limit)s)를 넘습니다. 올리지 않았습니다."
+        ), { name: file.name, size: shown[0], limit: shown[1] })]);
         resolve(false);
         return;
       }
       if (file.size === 0) {
-        state.textContent = "✖ 거절";
-        showErrors(box, ["'" + file.name + "': 빈 파일(0바이트)입니다. 올리지 않았습니다."]);
+        state.textContent = gettext("✖ 거절");
+        showErrors(box, [interpolate(gettext("'%(name)s': 빈 파일(0바이트)입니다. 올리지 않았습니다."),
+          { name: file.name })]);
         resolve(false);
         return;
       }
@@ -79,7 +83,7 @@
           state.textContent = bar.value + "%";
         }
       });
-      xhr.upload.addEventListener("load", function () { state.textContent = "확인 중…"; });
+      xhr.upload.addEventListener("load", function () { state.textContent = gettext("확인 중…"); });
       xhr.addEventListener("load", function () {
         var body = null;
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
@@ -93,21 +97,24 @@
           }
           resolve(true);
         } else {
-          state.textContent = "✖ 거절";
+          state.textContent = gettext("✖ 거절");
           bar.classList.add("upload-refused");
           if (body && body.errors) {
             showErrors(box, body.errors);
           } else if (xhr.status === 404) {
-            showErrors(box, ["대상을 찾을 수 없습니다. 화면을 새로 고치십시오."]);
+            showErrors(box, [gettext("대상을 찾을 수 없습니다. 화면을 새로 고치십시오.")]);
           } else {
-            showErrors(box, ["올리지 못했습니다 (응답 " + xhr.status + "). 로그인이 만료되었을 수 있습니다. 화면을 새로 고친 뒤 다시 시도하십시오."]);
+            showErrors(box, [interpolate(gettext(
+              "올리지 못했습니다 (응답 %(status)s). 로그인이 만료되었을 수 있습니다. 화면을 새로 고친 뒤 다시 시도하십시오."),
+              { status: xhr.status })]);
           }
           resolve(false);
         }
       });
       xhr.addEventListener("error", function () {
-        state.textContent = "✖ 실패";
-        showErrors(box, ["'" + file.name + "': 네트워크 오류로 올리지 못했습니다. 다시 시도하십시오."]);
+        state.textContent = gettext("✖ 실패");
+        showErrors(box, [interpolate(gettext("'%(name)s': 네트워크 오류로 올리지 못했습니다. 다시 시도하십시오."),
+          { name: file.name })]);
         resolve(false);
       });
       xhr.send(data);

@@ -36,7 +36,7 @@
   // marked as pending until the save's answer replaces them.
   function markPointsPending(form) {
     var out = document.getElementById("points-" + form.dataset.sheetItem);
-    if (out) { out.textContent = "계산 중…"; }
+    if (out) { out.textContent = gettext("계산 중…"); }
   }
 
   document.addEventListener("input", function (event) {
@@ -48,7 +48,7 @@
     }
     if (event.target.type === "radio") { return; } // its change event saves at once
     cancelTimer(form);
-    setState(form, "입력 중… (잠시 후 자동 저장)");
+    setState(form, gettext("입력 중… (잠시 후 자동 저장)"));
     timers.set(form, setTimeout(function () {
       timers.delete(form);
       window.htmx.trigger(form, "autosave");
@@ -66,7 +66,7 @@
     if (form) {
       cancelTimer(form);
       inFlight.add(form);
-      setState(form, "저장 중…");
+      setState(form, gettext("저장 중…"));
     }
   });
 
@@ -77,7 +77,7 @@
     if (!event.detail.successful) {
       // Refused (422), overtaken (409) or not answered: nothing was computed for this entry.
       var out = document.getElementById("points-" + form.dataset.sheetItem);
-      if (out && out.textContent === "계산 중…") { out.textContent = "— (저장되지 않음)"; }
+      if (out && out.textContent === gettext("계산 중…")) { out.textContent = gettext("— (저장되지 않음)"); }
     }
   });
 
@@ -111,7 +111,7 @@
     var xhr = event.detail.xhr;
     if (form && xhr.responseURL && xhr.responseURL.indexOf("/accounts/login/") !== -1) {
       event.detail.shouldSwap = false;
-      showProblem(form, "로그인이 만료되어 저장하지 못했습니다. 다시 로그인한 뒤 입력하십시오.");
+      showProblem(form, gettext("로그인이 만료되어 저장하지 못했습니다. 다시 로그인한 뒤 입력하십시오."));
     }
   });
 
@@ -132,8 +132,9 @@
       // version, so the same input is saved again after Retry-After (and warned about on
       // leaving until then).
       var seconds = parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5;
-      showProblem(form, "저장하지 못했습니다: " + (unavailableLine(xhr) ||
-        "서버가 잠시 응답할 수 없습니다.") + " " + seconds + "초 뒤 자동으로 다시 저장합니다.");
+      showProblem(form, interpolate(
+        gettext("저장하지 못했습니다: %(reason)s %(seconds)s초 뒤 자동으로 다시 저장합니다."),
+        { reason: unavailableLine(xhr) || gettext("서버가 잠시 응답할 수 없습니다."), seconds: seconds }));
       cancelTimer(form);
       timers.set(form, setTimeout(function () {
         timers.delete(form);
@@ -148,8 +149,9 @@
       return;
     }
     if (form && status !== 422 && status !== 409) {
-      showProblem(form, "저장하지 못했습니다 (응답 " + status + "). 배정이 바뀌었거나 " +
-        "로그인이 만료되었을 수 있습니다. 화면을 새로 고치십시오.");
+      showProblem(form, interpolate(gettext(
+        "저장하지 못했습니다 (응답 %(status)s). 배정이 바뀌었거나 로그인이 만료되었을 수 있습니다. 화면을 새로 고치십시오."),
+        { status: status }));
     }
   });
 
@@ -157,7 +159,8 @@
     var form = itemForm(event.target);
     if (form) {
       inFlight.delete(form);
-      showProblem(form, "네트워크 오류로 저장하지 못했습니다. 연결을 확인한 뒤 다시 입력하거나 저장을 누르십시오.");
+      showProblem(form, gettext(
+        "네트워크 오류로 저장하지 못했습니다. 연결을 확인한 뒤 다시 입력하거나 저장을 누르십시오."));
     }
   });
 
@@ -169,6 +172,11 @@
     if (!form) { return; }
     var version = form.querySelector("input[name=version]");
     version.value = button.dataset.adoptVersion;
+    // The button goes away with the conflict box when the save answers: the focus goes back
+    // to the field first, so it is not lost to the page (issue 17).
+    var fields = errorFields(form);
+    var field = fields.filter(function (f) { return f.checked; })[0] || fields[0];
+    // TMPOFF if (field) { field.focus(); }
     window.htmx.trigger(form, "autosave");
   });
 

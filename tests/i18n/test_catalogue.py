@@ -10,6 +10,7 @@ untranslated entry, a changed one as fuzzy. See docs/decisions/020-languages.md 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,3 +121,38 @@ def test_compiled_catalogue_is_current(catalogue):
     assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, (
         f"{mo.relative_to(ROOT)} is missing or older than its .po: run `make messages`"
     )
+
+
+# --- the scripts' messages ------------------------------------------------------------------
+
+JS_GETTEXT = re.compile(r'gettext\(\s*"((?:[^"\\]|\\.)*)"\s*\)')
+JS_COMMENT = re.compile(r"^\s*//.*$|/\*.*?\*/", re.M | re.S)
+HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+
+
+def test_every_korean_message_of_the_scripts_is_in_the_catalogue():
+    """The scripts show Korean only through ``gettext("…")`` of a message listed in
+    ``config/js_messages.py`` (whose strings the catalogue translates); no other Korean."""
+    from config.js_messages import MESSAGES
+
+    unlisted, loose = [], []
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        code = JS_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        for message in JS_GETTEXT.findall(code):
+            if message not in MESSAGES:
+                unlisted.append(f"{path.name}: {message}")
+        for line in JS_GETTEXT.sub("", code).splitlines():
+            if HANGUL.search(line):
+                loose.append(f"{path.name}: {line.strip()}")
+    assert not unlisted, "add to config/js_messages.py:\n" + "\n".join(unlisted)
+    assert not loose, "Korean outside gettext() in the scripts:\n" + "\n".join(loose)
+
+
+def test_an_english_page_carries_the_scripts_messages_a_korean_page_does_not(client, db):
+    from django.urls import reverse
+
+    assert 'id="js-messages"' not in client.get(reverse("login")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("login")).content.decode()
+    assert 'id="js-messages"' in page
+    assert "Saving\\u2026" in page  # json_script escapes non-ASCII

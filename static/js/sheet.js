@@ -176,7 +176,7 @@
     // to the field first, so it is not lost to the page (issue 17).
     var fields = errorFields(form);
     var field = fields.filter(function (f) { return f.checked; })[0] || fields[0];
-    // TMPOFF if (field) { field.focus(); }
+    if (field) { field.focus(); }
     window.htmx.trigger(form, "autosave");
   });
 

@@ -214,3 +214,41 @@ def test_checklist_shows_the_time_left_before_the_evidence_deadline(client, memb
     assert '<span data-testid="deadline-left">(6일' in html and "남음)</span>" in html
     set_stage(application.cycle, "document_review")
     assert 'data-testid="deadline-left"' not in client.get(url).content.decode()
+
+
+def test_conflict_keeps_the_focus_and_keep_mine_returns_it_to_the_field(
+    page, cleared_assignment, evaluator
+):
+    """A 409 (the item was saved from another tab) shows the stored value in an alert below the
+    field, which keeps the focus; 내 입력으로 덮어쓰기, pressed with Enter, saves and gives the
+    focus back to the field instead of losing it with the alert."""
+    from evaluation.services.sheet import score_record
+
+    keyboard_login(page, evaluator.username)
+    page.goto(reverse("evaluation:sheet", args=[cleared_assignment.pk]))
+    code = "A.1.1"
+    item = cleared_assignment.application.cycle.rubric_version.items.get(code=code)
+    score_record(
+        assignment=cleared_assignment,
+        item=item,
+        by=evaluator,
+        version=0,
+        entry="B",
+        strength="다른 탭에서 쓴 강점",
+        improvement="",
+    )
+    card = page.locator(f'[data-item="{code}"]')
+    radio = card.get_by_label("S 탁월")
+    radio.focus()
+    page.keyboard.press("Space")
+    conflict = card.get_by_test_id("conflict")
+    expect(conflict).to_have_attribute("role", "alert")
+    expect(conflict).to_contain_text("B (6점)")
+    expect(radio).to_be_focused()
+    keep_mine = conflict.get_by_role("button", name="내 입력으로 덮어쓰기")
+    while not keep_mine.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(card.get_by_test_id("saved")).to_be_visible()
+    expect(radio).to_be_focused()
+    assert ItemScore.objects.get(sheet__assignment=cleared_assignment).grade == "S"

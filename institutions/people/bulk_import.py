@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import (
     Institution,
@@ -82,8 +83,8 @@ class Row:
     @property
     def action(self) -> str:
         if self.existing_id is None:
-            return "신규"
-        return "변경" if self.changes else "변경 없음"
+            return _("신규")
+        return _("변경") if self.changes else _("변경 없음")
 
 
 @dataclass
@@ -107,10 +108,16 @@ class Plan:
         return sum(r.sanction for r in self.rows)
 
     def summary(self) -> str:
-        return (
-            f"{len(self.rows)}행: 신규 {self.created}곳, 변경 {self.updated}곳, "
-            f"제재 기록 {self.sanctions}건, 초대 {self.invitations}건"
-        )
+        return _(
+            "%(rows)d행: 신규 %(created)d곳, 변경 %(updated)d곳, 제재 기록 %(sanctions)d건, "
+            "초대 %(invitations)d건"
+        ) % {
+            "rows": len(self.rows),
+            "created": self.created,
+            "updated": self.updated,
+            "sanctions": self.sanctions,
+            "invitations": self.invitations,
+        }
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -124,7 +131,7 @@ def _table(content: bytes, filename: str) -> list[list[object]]:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 -- any unreadable workbook
             raise ImportInvalid(
-                [f"XLSX 파일을 읽을 수 없습니다 ({exc.__class__.__name__})."]
+                [_("XLSX 파일을 읽을 수 없습니다 (%(error)s).") % {"error": exc.__class__.__name__}]
             ) from None
         sheet = workbook.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -135,8 +142,11 @@ def _table(content: bytes, filename: str) -> list[list[object]]:
     except UnicodeDecodeError as exc:
         raise ImportInvalid(
             [
-                f"CSV 파일이 UTF-8이 아닙니다 ({exc.start + 1}번째 바이트). 엑셀에서 "
-                "'CSV UTF-8'로 저장하십시오."
+                _(
+                    "CSV 파일이 UTF-8이 아닙니다 (%(byte)d번째 바이트). 엑셀에서 "
+                    "'CSV UTF-8'로 저장하십시오."
+                )
+                % {"byte": exc.start + 1}
             ]
         ) from None
     return [list(r) for r in csv.reader(io.StringIO(text))]
@@ -165,20 +175,25 @@ def _date(value) -> date | None:
 def plan_import(content: bytes, filename: str = "") -> Plan:
     """Every problem of the file at once (``ImportInvalid``), or the plan."""
     if len(content) > MAX_BYTES:
-        raise ImportInvalid([f"파일이 너무 큽니다 (최대 {MAX_BYTES // (1024 * 1024)} MB)."])
+        raise ImportInvalid(
+            [_("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": MAX_BYTES // (1024 * 1024)}]
+        )
     table = [r for r in _table(content, filename)]
     while table and not any(_text(c) for c in table[-1]):
         table.pop()
     if not table:
-        raise ImportInvalid(["파일이 비어 있습니다. 첫 행에 열 이름이 있어야 합니다."])
+        raise ImportInvalid([_("파일이 비어 있습니다. 첫 행에 열 이름이 있어야 합니다.")])
     header = [_text(c) for c in table[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportInvalid(
-            [f"1행: 필수 열이 없습니다: {', '.join(missing)} (있는 열: {', '.join(header)})"]
+            [
+                _("1행: 필수 열이 없습니다: %(missing)s (있는 열: %(header)s)")
+                % {"missing": ", ".join(missing), "header": ", ".join(header)}
+            ]
         )
     if len(table) - 1 > MAX_ROWS:
-        raise ImportInvalid([f"행이 너무 많습니다 (최대 {MAX_ROWS}행)."])
+        raise ImportInvalid([_("행이 너무 많습니다 (최대 %(max)d행).") % {"max": MAX_ROWS}])
     col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
     problems: list[str] = []
     rows: list[Row] = []
@@ -191,35 +206,46 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
             i = col.get(name)
             return raw[i] if i is not None and i < len(raw) else None
 
+        def at(column, line=line, **values):  # where a problem is: line and column
+            return {"line": line, "column": column, **values}
+
         row_problems = []
         name = _text(cell(NAME))
         if not name:
-            row_problems.append(f"{line}행 {NAME}: 비어 있습니다.")
+            row_problems.append(_("%(line)d행 %(column)s: 비어 있습니다.") % at(NAME))
         elif len(name) > 200:
-            row_problems.append(f"{line}행 {NAME}: 200자를 넘습니다.")
+            row_problems.append(_("%(line)d행 %(column)s: 200자를 넘습니다.") % at(NAME))
         number = _text(cell(NUMBER)).replace("-", "")
         if not business_number_is_valid(number):
             row_problems.append(
-                f"{line}행 {NUMBER}: '{_text(cell(NUMBER))}'가 올바르지 않습니다 "
-                "(숫자 10자리, 검증번호 확인)."
+                _(
+                    "%(line)d행 %(column)s: '%(value)s'가 올바르지 않습니다 "
+                    "(숫자 10자리, 검증번호 확인)."
+                )
+                % at(NUMBER, value=_text(cell(NUMBER)))
             )
         elif number in seen:
-            row_problems.append(f"{line}행 {NUMBER}: {seen[number]}행과 같은 번호({number})입니다.")
+            row_problems.append(
+                _("%(line)d행 %(column)s: %(other)d행과 같은 번호(%(value)s)입니다.")
+                % at(NUMBER, other=seen[number], value=number)
+            )
         else:
             seen[number] = line
         kind = _TYPES.get(_text(cell(TYPE)).lower().replace("  ", " "))
         if kind is None:
             row_problems.append(
-                f"{line}행 {TYPE}: 알 수 없는 유형 '{_text(cell(TYPE))}'입니다 "
-                "(광역형 또는 지역특화형)."
+                _(
+                    "%(line)d행 %(column)s: 알 수 없는 유형 '%(value)s'입니다 (광역형 또는 지역특화형)."
+                )
+                % at(TYPE, value=_text(cell(TYPE)))
             )
         try:
             registered = _date(cell(REGISTERED))
         except ValueError:
             registered = None
             row_problems.append(
-                f"{line}행 {REGISTERED}: '{_text(cell(REGISTERED))}' 값은 날짜가 아닙니다 "
-                "(YYYY-MM-DD)."
+                _("%(line)d행 %(column)s: '%(value)s' 값은 날짜가 아닙니다 (YYYY-MM-DD).")
+                % at(REGISTERED, value=_text(cell(REGISTERED)))
             )
         sanction_end = None
         if _text(cell(SANCTION_END)):
@@ -227,21 +253,26 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
                 sanction_end = _date(cell(SANCTION_END))
             except ValueError:
                 row_problems.append(
-                    f"{line}행 {SANCTION_END}: '{_text(cell(SANCTION_END))}' 값은 날짜가 "
-                    "아닙니다 (YYYY-MM-DD)."
+                    _("%(line)d행 %(column)s: '%(value)s' 값은 날짜가 아닙니다 (YYYY-MM-DD).")
+                    % at(SANCTION_END, value=_text(cell(SANCTION_END)))
                 )
             else:
                 if registered and sanction_end < registered:
                     row_problems.append(
-                        f"{line}행 {SANCTION_END}: 등록일({registered})보다 앞선 날짜"
-                        f"({sanction_end})입니다."
+                        _(
+                            "%(line)d행 %(column)s: 등록일(%(registered)s)보다 앞선 날짜(%(value)s)입니다."
+                        )
+                        % at(SANCTION_END, registered=registered, value=sanction_end)
                     )
         email = _text(cell(EMAIL))
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                row_problems.append(f"{line}행 {EMAIL}: '{email}'는 이메일 주소가 아닙니다.")
+                row_problems.append(
+                    _("%(line)d행 %(column)s: '%(value)s'는 이메일 주소가 아닙니다.")
+                    % at(EMAIL, value=email)
+                )
         if row_problems:
             problems += row_problems
             continue
@@ -249,7 +280,7 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
     if problems:
         raise ImportInvalid(problems)
     if not rows:
-        raise ImportInvalid(["가져올 행이 없습니다 (열 이름 아래가 비어 있습니다)."])
+        raise ImportInvalid([_("가져올 행이 없습니다 (열 이름 아래가 비어 있습니다).")])
     _compare(rows)
     return Plan(rows)
 

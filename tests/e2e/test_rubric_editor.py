@@ -74,7 +74,7 @@ def test_admin_imports_clones_fixes_a_mismatch_and_publishes(page, login, admin_
     assert RubricVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT  # cancelled
     page.get_by_role("link", name="게시…").click()
     page.locator("#publish-dialog").get_by_role("button", name="게시합니다").click()
-    expect(page.get_by_text("버전 2를 게시했습니다")).to_be_visible()
+    expect(page.get_by_text("2 버전을 게시했습니다")).to_be_visible()
 
     draft.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED

@@ -49,7 +49,7 @@ def test_refusal_lists_every_reason_at_once(cycle, make_institution, make_user):
     with pytest.raises(ValidationError) as caught:
         services.application_create(cycle=cycle, institution=young, by=user)
     assert caught.value.messages == [
-        "신생기관: 등록일 2024-06-01은(는) 기준일 2026-01-01보다 3년 이상 앞서야 합니다 "
+        "신생기관: 등록일(2024-06-01)은 기준일 2026-01-01보다 3년 이상 앞서야 합니다 "
         "(2023-01-01 이전 등록 기관만 신청할 수 있습니다).",
         "신생기관: 제재 이력이 있는 기관은 신청할 수 없습니다.",
     ]
@@ -67,7 +67,7 @@ def test_cycle_not_open_and_duplicate_are_refused(cycle, institution, member, ad
     services.application_create(cycle=cycle, institution=institution, by=member)
     with pytest.raises(ValidationError) as caught:
         services.application_create(cycle=cycle, institution=institution, by=member)
-    assert caught.value.messages == ["한빛잡정보은(는) 이미 '2026 인증 평가'에 신청했습니다."]
+    assert caught.value.messages == ["한빛잡정보 기관은 이미 '2026 인증 평가'에 신청했습니다."]
     services.cycle_advance_stage(
         cycle=cycle, by=admin_user, expected_stage=Stage.APPLICATION, reason="조기 마감"
     )
@@ -105,7 +105,7 @@ def test_transitions_follow_the_map_and_are_each_logged(application, member, adm
         ("scored", "decided"),
     ]
     with pytest.raises(
-        ValidationError, match="'결과 확정'에서 '작성 중'\\(으\\)로 바꿀 수 없습니다"
+        ValidationError, match="'결과 확정' 상태에서 '작성 중' 상태로 바꿀 수 없습니다"
     ):
         services.application_transition(application=application, to="draft", by=admin_user)
     assert ApplicationTransition.objects.count() == 5

@@ -111,7 +111,7 @@ def test_excluded_evaluator_cannot_come_back(assignment, admin_user, evaluator):
             application=assignment.application, evaluator=evaluator, by=admin_user
         )
     assert (
-        "제척(으)로 배제된 평가위원은 같은 신청에 다시 배정할 수 없습니다" in exc.value.messages[0]
+        "제척 사유로 배제된 평가위원은 같은 신청에 다시 배정할 수 없습니다" in exc.value.messages[0]
     )
 
 

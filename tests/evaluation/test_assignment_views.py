@@ -195,7 +195,7 @@ def test_bulk_with_a_conflict_writes_nothing(
     assert response.status_code == 400
     body = response.content.decode()
     assert (
-        f"{assignment_world.application.institution.name} · evaluator7: 회피(으)로 배제된" in body
+        f"{assignment_world.application.institution.name} · evaluator7: 회피 사유로 배제된" in body
     )
     assert not Assignment.objects.filter(evaluator__in=three_evaluators).exists()
 

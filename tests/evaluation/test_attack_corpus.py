@@ -126,7 +126,7 @@ def test_same_file_twice_is_reported_and_stored_once(
     content = F.pdf_bytes("same")
     assert post_files(member_client, application, [("원본.pdf", content)]).status_code == 302
     response = post_files(member_client, application, [("사본.pdf", content)], code="B.1.1")
-    _refused(response, "B.1.1", "사본.pdf", "이미 A.1.1에 '원본.pdf'(으)로 첨부되어")
+    _refused(response, "B.1.1", "사본.pdf", "이미 A.1.1에 '원본.pdf' 이름으로 첨부되어")
     assert EvidenceFile.objects.count() == 1
     assert len(stored_files(_uploads_in_tmp)) == 1
 
@@ -136,7 +136,7 @@ def test_same_file_twice_in_one_request_is_reported_and_nothing_stored(
 ):
     content = F.pdf_bytes("twice")
     response = post_files(member_client, application, [("a.pdf", content), ("b.pdf", content)])
-    _refused(response, "'b.pdf'", "같이 올린 'a.pdf'과(와) 내용이 같은 파일입니다")
+    _refused(response, "'b.pdf'", "같이 올린 'a.pdf' 파일과 내용이 같습니다")
     assert nothing_stored(_uploads_in_tmp, upload_tmp)
 
 

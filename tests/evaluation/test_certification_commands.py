@@ -79,7 +79,7 @@ def test_export_csv_neutralises_formulas(certs, start):
 
 
 def test_export_unknown_cycle(db):
-    with pytest.raises(CommandError, match="평가 주기 'nope'이\\(가\\) 없습니다"):
+    with pytest.raises(CommandError, match="'nope' 평가 주기가 없습니다"):
         _run("export_certificates", "nope")
 
 
@@ -88,7 +88,7 @@ def test_revoke_command(certs, admin_user):
     out = _run("revoke_certificate", a.number, "--by", admin_user.username, "--reason", "제재")
     a.refresh_from_db()
     assert a.revoked_by == admin_user and a.revocation_reason == "제재"
-    assert f"인증서 {a.number}" in out and "취소했습니다" in out
+    assert f"인증서({a.number}, {a.institution.name})를 " in out and "취소했습니다" in out
     rows = list(csv.reader(io.StringIO(_run("export_certificates", a.cycle.slug))))
     assert rows[1][4] == "revoked"
 
@@ -97,7 +97,7 @@ def test_revoke_command_refusals_change_nothing(certs, admin_user, manager):
     a, _ = certs
     with pytest.raises(CommandError, match="인증번호 '제1999-0001호'인 인증서가 없습니다"):
         _run("revoke_certificate", "제1999-0001호", "--by", admin_user.username, "--reason", "x")
-    with pytest.raises(CommandError, match="사용자 'ghost'"):
+    with pytest.raises(CommandError, match="'ghost' 사용자가 없습니다"):
         _run("revoke_certificate", a.number, "--by", "ghost", "--reason", "x")
     with pytest.raises(CommandError, match="관리자가 아니어서"):
         _run("revoke_certificate", a.number, "--by", manager.username, "--reason", "x")

@@ -104,7 +104,7 @@ def test_export_scores_xlsx(scored, tmp_path):
 
 def test_export_of_an_unknown_cycle_is_refused_in_korean(scored):
     message, _ = refused("export_scores", "nope")
-    assert message == "평가 주기 'nope'이(가) 없습니다 (있는 평가 주기: test-2026)."
+    assert message == "'nope' 평가 주기가 없습니다 (있는 평가 주기: test-2026)."
 
 
 # --- export_results --------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_verify_results_lists_every_difference_and_fails(
     message, err = refused("verify_results", "test-2026")
     assert message == "평가 주기 test-2026: 저장된 값과 재계산 값이 다른 곳이 5건 있습니다."
     assert err.splitlines() == [
-        f"신청 {application.pk} (한빛잡정보) evaluator1 C.1.2: 저장된 점수 9 ≠ 입력값 S(으)로 계산한 10",
+        f"신청 {application.pk} (한빛잡정보) evaluator1 C.1.2: 저장된 점수 9 ≠ 입력값(S)으로 계산한 10",
         f"신청 {other_application.pk} (누리커리어): 총점 저장값 106.01 ≠ 재계산 106",
         f"신청 {other_application.pk} (누리커리어): 순위 저장값 1 ≠ 재계산 2",
         f"신청 {application.pk} (한빛잡정보) evaluator1: 평가표 내용이 확정 시점의 봉인(HMAC)과 다릅니다",
@@ -351,17 +351,17 @@ def test_import_an_xlsx_file(paper, admin_user, tmp_path):
         (
             3,
             ("grade,A,,", "grade,A,7,"),
-            "3행 points 열: 7은(는) 입력값 A(으)로 계산한 점수 8와 다릅니다.",
+            "3행 points 열: 점수(7)가 입력값(A)으로 계산한 점수(8)와 다릅니다.",
         ),
         (
             4,
             ("한빛잡정보,evaluator1", "다른기관,evaluator1"),
-            "4행 institution 열: '다른기관'은(는) 신청 {pk}의 기관(한빛잡정보)과 다릅니다.",
+            "4행 institution 열: '다른기관' 기관은 신청 {pk}의 기관(한빛잡정보)과 다릅니다.",
         ),
         (
             5,
             (",evaluator1,", ",nobody,"),
-            "5행 evaluator 열: 평가위원 'nobody'은(는) 신청 {pk}에 배정되어 있지 않습니다.",
+            "5행 evaluator 열: 'nobody' 평가위원은 신청 {pk}에 배정되어 있지 않습니다.",
         ),
         (
             6,
@@ -371,13 +371,13 @@ def test_import_an_xlsx_file(paper, admin_user, tmp_path):
         (
             7,
             ("B.1.2", "Z.9.9"),
-            "7행 item_code 열: 'Z.9.9'은(는) 이 평가 주기의 평가지표에 없는 항목입니다.",
+            "7행 item_code 열: 'Z.9.9' 항목은 이 평가 주기의 평가지표에 없습니다.",
         ),
-        (8, (",true", ",maybe"), "8행 confirmed 열: 'maybe'은(는) true 또는 false여야 합니다."),
+        (8, (",true", ",maybe"), "8행 confirmed 열: 'maybe' 값은 true 또는 false여야 합니다."),
         (
             9,
             ("{pk},", "x{pk},"),
-            "9행 application_id 열: 'x{pk}'은(는) 신청 번호(정수)가 아닙니다.",
+            "9행 application_id 열: 'x{pk}' 값은 신청 번호(정수)가 아닙니다.",
         ),
         (10, ("grade,A,", "grade,,"), "10행 entered 열: 입력값이 비어 있습니다."),
         (
@@ -446,7 +446,7 @@ def test_import_needs_an_admin_and_the_right_header(paper, admin_user, manager, 
         "--by 에 가져오기를 하는 관리자의 아이디를 지정하십시오."
     )
     assert refused("import_scores", str(source), "--by", manager.username)[0] == (
-        "--by 'manager1'은(는) 활성 관리자 계정이 아닙니다."
+        "--by 'manager1': 활성 관리자 계정이 아닙니다."
     )
     bad = tmp_path / "h.csv"
     bad.write_text(
@@ -461,4 +461,4 @@ def test_import_needs_an_admin_and_the_right_header(paper, admin_user, manager, 
     ]
     assert refused("import_scores", str(tmp_path / "missing.csv"), "--by", admin_user.username)[
         0
-    ] == (f"파일 '{tmp_path / 'missing.csv'}'을(를) 찾을 수 없습니다.")
+    ] == (f"'{tmp_path / 'missing.csv'}' 파일을 찾을 수 없습니다.")

@@ -239,7 +239,7 @@ def test_challenge_decision_needs_reason_and_is_final(
     assert challenge.decision == ChallengeDecision.PENDING
     client.post(url, {"decision": "rejected", "reason": "근거 없음"})
     response = client.post(url, {"decision": "upheld", "reason": "번복"}, follow=True)
-    assert "이미 &#x27;기각&#x27;(으)로 결정된 기피 신청입니다" in response.content.decode()
+    assert "이미 &#x27;기각&#x27; 결정이 내려진 기피 신청입니다" in response.content.decode()
     assignment_world.refresh_from_db()
     assert assignment_world.is_active
 

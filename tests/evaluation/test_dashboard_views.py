@@ -288,7 +288,7 @@ def test_admin_confirms_a_substitution_through_the_page(client_for, admin_user, 
     url = reverse("evaluation:substitution_confirm", args=[application.pk])
     refused = client.post(url, {"area": area.pk, "certificate": expired.pk})
     assert refused.status_code == 400
-    assert "유효기간(2020-01-01~2023-01-01)이 기준일 2026-01-01을(를) 포함하지 않습니다" in _text(
+    assert "유효기간(2020-01-01~2023-01-01)이 기준일(2026-01-01)을 포함하지 않습니다" in _text(
         refused
     )
     assert not AreaSubstitution.objects.exists()

@@ -484,7 +484,7 @@ def test_objection_needs_a_reason_per_item_and_items_of_its_rubric(appeal, membe
             application=application, by=member, reasons={item.pk: "  ", foreign.pk: "사유"}
         )
     text = " ".join(caught.value.messages)
-    assert f"{item.code} 이의 사유을(를) 입력하십시오" in text
+    assert f"{item.code} 이의 사유: 내용을 입력하십시오" in text
     assert "평가지표에 없습니다" in text
     assert not Objection.objects.exists()
 

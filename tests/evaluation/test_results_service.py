@@ -149,7 +149,7 @@ def test_substituted_area_scores_its_award_and_ignores_sheet_points(application,
         ({"kind": "ISO27001"}, "D 영역은 ISMS, ISMS-P 인증으로만 대체할 수 있습니다"),
         (
             {"valid": (date(2023, 1, 1), date(2025, 12, 31))},
-            "유효기간(2023-01-01~2025-12-31)이 기준일 2026-01-01을(를) 포함하지 않습니다",
+            "유효기간(2023-01-01~2025-12-31)이 기준일(2026-01-01)을 포함하지 않습니다",
         ),
     ],
 )
@@ -173,9 +173,7 @@ def test_substitution_refuses_another_institutions_certificate_an_area_without_s
         svc.area_substitution_confirm(
             application=application, area=area, certificate=cert, by=admin_user
         )
-    assert exc.value.messages == [
-        f"인증서 ISMS {cert.number}은(는) 한빛잡정보의 인증서가 아닙니다."
-    ]
+    assert exc.value.messages == [f"인증서(ISMS {cert.number})는 한빛잡정보의 인증서가 아닙니다."]
     own, area = _substitute(application, admin_user)
     area_a = application.cycle.rubric_version.areas.get(code="A")
     with pytest.raises(ValidationError) as exc:
@@ -352,6 +350,6 @@ def test_committee_refuses_non_admins_unknown_decisions_and_incomplete_results(
         svc.result_committee_decide(result=result, by=admin_user, decision="maybe")
     assert exc.value.messages == [
         "아직 확정하지 않은 평가위원이 있습니다: evaluator3",
-        "인증위원회 결정 'maybe'은(는) 인증 또는 미인증이어야 합니다.",
+        "인증위원회 결정('maybe')은 인증 또는 미인증이어야 합니다.",
     ]
     assert _result(application).committee_at is None

@@ -133,13 +133,13 @@ def test_item_points_by_method(code, entry, expected):
     [
         ("A.1.1", "X", "A.1.1: 등급 'X'는 척도에 없습니다"),
         ("A.1.1", 60, "A.1.1: 등급 '60'는 척도에 없습니다"),
-        ("A.2.1", D(41), "A.2.1: 점수 41은(는) 0~40 범위를 벗어납니다"),
-        ("A.2.1", D(-1), "A.2.1: 점수 -1은(는) 0~40 범위를 벗어납니다"),
-        ("A.2.1", D("2.3"), "A.2.1: 점수 2.3은(는) 0.5 단위가 아닙니다"),
-        ("A.2.1", "abc", "A.2.1: 점수 'abc'은(는) 숫자가 아닙니다"),
-        ("A.2.1", D("NaN"), "A.2.1: 점수 'NaN'은(는) 숫자가 아닙니다"),
-        ("A.2.1", True, "A.2.1: 점수 'True'은(는) 숫자가 아닙니다"),
-        ("E.1.1", "많음", "E.1.1: 측정값 '많음'은(는) 숫자가 아닙니다"),
+        ("A.2.1", D(41), "A.2.1: 점수(41)는 0~40 범위를 벗어납니다"),
+        ("A.2.1", D(-1), "A.2.1: 점수(-1)는 0~40 범위를 벗어납니다"),
+        ("A.2.1", D("2.3"), "A.2.1: 점수(2.3)는 0.5 단위가 아닙니다"),
+        ("A.2.1", "abc", "A.2.1: 점수('abc')는 숫자가 아닙니다"),
+        ("A.2.1", D("NaN"), "A.2.1: 점수('NaN')는 숫자가 아닙니다"),
+        ("A.2.1", True, "A.2.1: 점수('True')는 숫자가 아닙니다"),
+        ("E.1.1", "많음", "E.1.1: 측정값('많음')은 숫자가 아닙니다"),
         ("E.9.1", -1, "E.9.1: 건수는 0 이상의 정수여야 합니다 (입력값: -1)"),
         ("E.9.1", D("1.5"), "E.9.1: 건수는 0 이상의 정수여야 합니다 (입력값: 1.5)"),
         ("E.9.1", "두 건", "E.9.1: 건수는 0 이상의 정수여야 합니다 (입력값: 두 건)"),
@@ -167,15 +167,15 @@ def test_floats_are_refused_outright():
     [
         (lambda: Item("X.1", D(-5), Method.POINTS), "X.1: 감점 항목만 음수 배점을"),
         (lambda: Item("X.1", D(5), Method.PENALTY, per_case=-1), "X.1: 감점 항목만 음수 배점을"),
-        (lambda: Item("X.1", D(-5), Method.PENALTY, per_case=1), "X.1: 건당 감점 1은(는) 음수"),
+        (lambda: Item("X.1", D(-5), Method.PENALTY, per_case=1), "X.1: 건당 감점(1)은 음수"),
         (lambda: Item("X.1", D(5), Method.GRADE), "X.1: 등급 척도가 비어 있습니다"),
         (lambda: Item("X.1", D(5), Method.GRADE, levels={"S": D(2)}), "X.1: 등급 S의 비율이"),
-        (lambda: Item("X.1", D(5), Method.POINTS, step=D(0)), "X.1: 단위 0은(는) 0보다"),
+        (lambda: Item("X.1", D(5), Method.POINTS, step=D(0)), "X.1: 단위(0)는 0보다"),
         (lambda: Item("X.1", D(5), Method.BANDS, bands=[(0, 1), (0, 2)]), "X.1: 구간 하한"),
         (lambda: Item("X.1", D(5), Method.BANDS, bands=[(0, 6)]), "X.1: 구간 점수가 0~5"),
-        (lambda: Item("X.1", 5.0, Method.POINTS), "X.1: 배점 5.0은(는) Decimal이어야"),
-        (lambda: Area("X", D(5), (), award_ratio=D("1.5")), "X: 대체 인정 비율 1.5"),
-        (lambda: Rounding(places=-1), "반올림 자릿수 -1"),
+        (lambda: Item("X.1", 5.0, Method.POINTS), "X.1: 배점 값(5.0)은 Decimal이어야"),
+        (lambda: Area("X", D(5), (), award_ratio=D("1.5")), "X: 대체 인정 비율(1.5)"),
+        (lambda: Rounding(places=-1), "반올림 자릿수(-1)"),
     ],
 )
 def test_malformed_rubric_shapes_are_refused(build, message):
@@ -510,12 +510,12 @@ def test_sheet_problems_are_reported_all_at_once():
         aggregate(RUBRIC, [bad])
     assert caught.value.errors == (
         "Z.1.1: 평가지표에 없는 항목입니다 (평가위원 ev9)",
-        "A.1.1: 점수 61은(는) 0~60 범위를 벗어납니다 (평가위원 ev9)",
-        "A.2.1: 점수 30.0은(는) Decimal이 아닙니다 (평가위원 ev9)",
-        "D.1.1: 점수 12.345은(는) 이 항목에서 나올 수 없는 값입니다 (소수점 이하 1자리까지) "
+        "A.1.1: 점수(61)는 0~60 범위를 벗어납니다 (평가위원 ev9)",
+        "A.2.1: 점수(30.0)는 Decimal이 아닙니다 (평가위원 ev9)",
+        "D.1.1: 점수(12.345)는 이 항목에서 나올 수 없는 값입니다 (소수점 이하 1자리까지) "
         "(평가위원 ev9)",
         "E.1.1: 점수가 없습니다 (평가위원 ev9)",
-        "E.9.1: 점수 -21은(는) -20~0 범위를 벗어납니다 (평가위원 ev9)",
+        "E.9.1: 점수(-21)는 -20~0 범위를 벗어납니다 (평가위원 ev9)",
     )
     assert isinstance(caught.value, ValueError)
 
@@ -523,12 +523,12 @@ def test_sheet_problems_are_reported_all_at_once():
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        (D("NaN"), "점수 NaN은(는) 유한한 수가 아닙니다"),
-        (D("sNaN"), "점수 sNaN은(는) 유한한 수가 아닙니다"),
-        (D("-Infinity"), "점수 -Infinity은(는) 유한한 수가 아닙니다"),
-        (True, "점수 True은(는) Decimal이 아닙니다"),
-        ("30", "점수 '30'은(는) Decimal이 아닙니다"),
-        (D("30." + "0" * 80 + "1"), "점수 30.0000"),  # too many digits for the item's scale
+        (D("NaN"), "점수(NaN)는 유한한 수가 아닙니다"),
+        (D("sNaN"), "점수(sNaN)는 유한한 수가 아닙니다"),
+        (D("-Infinity"), "점수(-Infinity)는 유한한 수가 아닙니다"),
+        (True, "점수(True)는 Decimal이 아닙니다"),
+        ("30", "점수('30')는 Decimal이 아닙니다"),
+        (D("30." + "0" * 80 + "1"), "점수(30.0000"),  # too many digits for the item's scale
     ],
 )
 def test_odd_sheet_values_are_refused(value, problem):
@@ -571,13 +571,13 @@ def test_entries_on_a_substituted_area_are_refused():
         (
             {"area_minimums": {"A": D("1.5")}},
             THREE,
-            ("A: 최소 득점률 1.5은(는) 0~1 사이의 Decimal이어야 합니다",),
+            ("A: 최소 득점률(1.5)은 0~1 사이의 Decimal이어야 합니다",),
         ),
-        ({"threshold": 700.0}, THREE, ("합격 기준 700.0은(는) Decimal이어야 합니다",)),
+        ({"threshold": 700.0}, THREE, ("합격 기준(700.0)은 Decimal이어야 합니다",)),
         (
             {"disagreement_ratio": D("-0.1")},
             THREE,
-            ("편차 기준 비율 -0.1은(는) 0 이상의 Decimal이어야 합니다",),
+            ("편차 기준 비율(-0.1)은 0 이상의 Decimal이어야 합니다",),
         ),
     ],
 )

@@ -161,9 +161,9 @@ def test_windows_line_endings_are_normalised(cleared_assignment):
     [
         ("A.1.1", "X", "A.1.1: 등급 'X'는 척도에 없습니다"),
         ("A.1.1", "s", "A.1.1: 등급 's'는 척도에 없습니다"),
-        ("A.1.2", "10.5", "A.1.2: 점수 10.5은(는) 0~10 범위를 벗어납니다"),
+        ("A.1.2", "10.5", "A.1.2: 점수(10.5)는 0~10 범위를 벗어납니다"),
         ("A.1.2", "-1", "A.1.2: 점수 '-1': 음수일 수 없습니다"),
-        ("A.1.2", "7.3", "A.1.2: 점수 7.3은(는) 0.5 단위가 아닙니다"),
+        ("A.1.2", "7.3", "A.1.2: 점수(7.3)는 0.5 단위가 아닙니다"),
         ("A.1.2", "칠", "A.1.2: 점수 '칠': 숫자가 아닙니다. 쓸 수 있는 형식: 숫자"),
         ("A.1.2", "NaN", "A.1.2: 점수 'NaN': 숫자가 아닙니다."),
         ("A.1.3", "많음", "A.1.3: 측정값 '많음': 숫자가 아닙니다."),
@@ -192,7 +192,7 @@ def test_bad_entry_on_a_fresh_sheet_creates_no_sheet(cleared_assignment):
 def test_overlong_comment_is_refused(cleared_assignment):
     with pytest.raises(ValidationError) as exc:
         _save(cleared_assignment, "A.1.1", "A", strength="가" * 4001)
-    assert "A.1.1: 강점이(가) 너무 깁니다 (4001자, 최대 4000자)." in exc.value.messages
+    assert "A.1.1: 강점 내용이 너무 깁니다 (4001자, 최대 4000자)." in exc.value.messages
     assert not ItemScore.objects.exists()
 
 

@@ -119,8 +119,8 @@ def test_cycle_create_errors_are_korean_and_create_nothing(client_for, admin_use
     )
     assert response.status_code == 400
     text = html.unescape(response.content.decode())
-    assert "인증 기준 점수 500은(는) 0 이상 총점 190.000 이하여야 합니다." in text
-    assert "영역 'X'은(는) 평가지표 test-rubric v1에 없습니다." in text
+    assert "인증 기준 점수(500)는 0 이상 총점 190.000 이하여야 합니다." in text
+    assert "'X' 영역은 평가지표 test-rubric v1에 없습니다." in text
     assert not Cycle.objects.filter(slug="bad").exists()
 
 

@@ -76,7 +76,7 @@ def test_ineligible_institution_sees_every_reason(client_for, member, cycle, ins
     )
     assert response.status_code == 400
     text = _text(response)
-    assert "등록일 2024-01-01은(는) 기준일 2026-01-01보다 3년 이상 앞서야 합니다" in text
+    assert "등록일(2024-01-01)은 기준일 2026-01-01보다 3년 이상 앞서야 합니다" in text
     assert "제재 이력이 있는 기관은 신청할 수 없습니다." in text
     assert not Application.objects.exists()
 

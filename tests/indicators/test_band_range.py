@@ -22,7 +22,7 @@ def test_band_item_with_an_empty_range_is_refused(penalty_doc):
     scoring = item_of(penalty_doc, "A.1.1")["scoring"]
     scoring["min"], scoring["max"] = Decimal(100), Decimal(100)
     problems = [str(p) for p in validate(penalty_doc)]
-    assert any("max 100은(는) min 100보다 커야 합니다" in p for p in problems), problems
+    assert any("max 값(100)은 min 값(100)보다 커야 합니다" in p for p in problems), problems
 
 
 def test_band_item_min_must_be_a_number(penalty_doc):

@@ -72,7 +72,7 @@ def test_the_editor_refuses_an_unknown_scale_with_the_import_message(draft, seed
     assert (
         editor
         == import_refusal(seed_doc)
-        == ["E.2.2: 등급 척도 'three'이(가) 없습니다 (정의된 척도: five-level)"]
+        == ["E.2.2: 'three' 등급 척도가 없습니다 (정의된 척도: five-level)"]
     )
 
 

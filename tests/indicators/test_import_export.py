@@ -191,7 +191,7 @@ def _bad_cases():
         (
             "unknown-scale",
             doc_case(set_item("E.2.2", "scoring", {"method": "grade", "scale": "three"})),
-            ["E.2.2: 등급 척도 'three'이(가) 없습니다 (정의된 척도: five-level)"],
+            ["E.2.2: 'three' 등급 척도가 없습니다 (정의된 척도: five-level)"],
         ),
         (
             "band-above-points",
@@ -224,7 +224,7 @@ def _bad_cases():
             "existing-version",
             lambda seed: PENALTY_RUBRIC.read_text("utf-8"),
             [
-                "version: 평가지표 'seoul-district-incentive'에 버전 '2013'이(가) 이미 있습니다. "
+                "version: 평가지표 'seoul-district-incentive'에 이미 '2013' 버전이 있습니다. "
                 "기존 버전은 덮어쓰지 않습니다 — 다른 version 값으로 가져오십시오."
             ],
         ),
@@ -275,7 +275,7 @@ def test_import_command_imports_and_reports(db, tmp_path, capsys):
     call_command("import_rubric", str(SEED_RUBRIC), "--publish")
     version = RubricVersion.objects.get(rubric__code="job-information-provider", version="1")
     assert version.status == VersionStatus.PUBLISHED
-    assert "job-information-provider 버전 1을(를) 가져왔습니다 (게시, 항목 19개)" in (
+    assert "job-information-provider의 1 버전을 가져왔습니다 (게시, 항목 19개)" in (
         capsys.readouterr().out
     )
 
@@ -322,7 +322,7 @@ def test_export_command_to_stdout_and_to_a_file(existing, tmp_path, capsys):
 
 def test_export_command_unknown_version_writes_no_file(existing, tmp_path):
     target = tmp_path / "out.yaml"
-    with pytest.raises(CommandError, match="버전 '9'이\\(가\\) 없습니다"):
+    with pytest.raises(CommandError, match="'9' 버전이 없습니다"):
         call_command("export_rubric", "seoul-district-incentive", "9", "-o", str(target))
     assert not target.exists()
 

@@ -42,11 +42,9 @@ def test_empty_document_is_refused():
 
 def test_duplicate_keys_are_refused_not_silently_overwritten():
     assert refusal("code: a\ntitle: t\ncode: b\n") == [
-        "문서: YAML(또는 JSON) 문서로 읽을 수 없습니다 (3행 1열: 키 'code'이(가) 두 번 나옵니다)"
+        "문서: YAML(또는 JSON) 문서로 읽을 수 없습니다 (3행 1열: 'code' 키가 두 번 나옵니다)"
     ]
-    assert refusal('{"code": "a", "code": "b"}') == [
-        "문서: JSON 문서에 키 'code'이(가) 두 번 나옵니다"
-    ]
+    assert refusal('{"code": "a", "code": "b"}') == ["문서: JSON 문서에 'code' 키가 두 번 나옵니다"]
 
 
 def test_aliases_are_refused():

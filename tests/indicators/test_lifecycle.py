@@ -69,7 +69,7 @@ def test_clone_copies_everything_into_a_new_draft(published):
 
 
 def test_clone_refuses_an_existing_or_empty_version(published):
-    with pytest.raises(RubricInvalid, match="새 버전: 버전 '1'이 이미 있습니다. 다른 버전 이름을"):
+    with pytest.raises(RubricInvalid, match="새 버전: '1' 버전이 이미 있습니다. 다른 버전 이름을"):
         rubric_version_clone(version=published, new_version="1")
     with pytest.raises(RubricInvalid, match="새 버전 이름을 입력하십시오"):
         rubric_version_clone(version=published, new_version="  ")

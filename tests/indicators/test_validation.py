@@ -152,14 +152,14 @@ def test_penalty_sums_are_checked_among_penalties(penalty_doc):
 def test_unknown_grade_scale(seed_doc):
     item_of(seed_doc, "C.1.1")["scoring"] = {"method": "grade", "scale": "ten-level"}
     assert messages(validate(seed_doc)) == [
-        "C.1.1: 등급 척도 'ten-level'이(가) 없습니다 (정의된 척도: five-level)"
+        "C.1.1: 'ten-level' 등급 척도가 없습니다 (정의된 척도: five-level)"
     ]
 
 
 def test_unknown_default_scale_is_reported_once_at_defaults(seed_doc):
     seed_doc["defaults"]["scoring"]["scale"] = "nine-level"
     assert messages(validate(seed_doc)) == [
-        "defaults.scoring.scale: 등급 척도 'nine-level'이(가) 없습니다 (정의된 척도: five-level)"
+        "defaults.scoring.scale: 'nine-level' 등급 척도가 없습니다 (정의된 척도: five-level)"
     ]
 
 
@@ -275,7 +275,7 @@ def test_grade_scale_rules(seed_doc):
     seed_doc["grade_scales"]["two"] = {"title": "둘", "levels": [levels[0]]}
     assert messages(validate(seed_doc)) == [
         "grade_scales.five-level.levels[1].ratio: 0 이상 1 이하여야 합니다 (받은 값: 1.2)",
-        "grade_scales.five-level: 등급 코드 'S'이(가) 중복됩니다 (levels[0], levels[2])",
+        "grade_scales.five-level: 'S' 등급 코드가 중복됩니다 (levels[0], levels[2])",
         "grade_scales.two.levels: 등급이 2개 이상이어야 합니다 (현재 1개)",
     ]
 

@@ -206,7 +206,7 @@ def test_a_bad_upload_lists_every_problem_and_writes_nothing(client_for, admin_u
     html = response.content.decode()
     assert "가져오지 않았습니다. 문제 2건:" in html
     assert "B.3: 항목 배점 합계 235 ≠ 지표 배점 230" in html
-    assert "E.2.2: 등급 척도 &#x27;three&#x27;이(가) 없습니다" in html
+    assert "E.2.2: &#x27;three&#x27; 등급 척도가 없습니다" in html
     assert snapshot() == before
 
 
@@ -240,7 +240,7 @@ def test_clone_button_makes_a_draft_and_opens_the_editor(client_for, admin_user,
     assert again.status_code == 400
     text = again.content.decode()
     # Issue 14, item 17: no field name ("version:") and no "가져오십시오" in a clone form.
-    assert "버전 &#x27;2026&#x27;이 이미 있습니다. 다른 버전 이름을 입력하십시오" in text
+    assert "&#x27;2026&#x27; 버전이 이미 있습니다. 다른 버전 이름을 입력하십시오" in text
     assert "version:" not in text and "가져오십시오" not in text
 
 
@@ -333,7 +333,7 @@ def test_htmx_edit_saves_and_returns_the_tree_with_new_sums(client_for, admin_us
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="rubric-editor"')  # the fragment, not the page
-    assert "A.1.1을 저장했습니다." in html
+    assert "A.1.1 항목을 저장했습니다." in html
     assert "항목 합계 45 ≠ 40 · 불일치" in html
     stored = Item.objects.get(pk=item.pk)
     assert (stored.title, stored.points) == ("운영계획", D(15))

@@ -192,7 +192,7 @@ def test_taken_username_refused(client, make_user, django_capture_on_commit_call
     make_user("saegil")
     before = rows()
     response = register(client, django_capture_on_commit_callbacks)
-    assert response.status_code == 400 and "아이디 'saegil'" in text_of(response)
+    assert response.status_code == 400 and "'saegil' 아이디" in text_of(response)
     assert rows() == before
 
 

@@ -117,7 +117,7 @@ def test_a_missing_font_fails_with_a_message_and_no_file(
     report = request_result(scored, manager, django_capture_on_commit_callbacks)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
-    assert "한글 글꼴 NanumGothic" in report.error and "fonts-nanum" in report.error
+    assert "한글 글꼴(NanumGothic)" in report.error and "fonts-nanum" in report.error
     assert stored_files(_uploads_in_tmp) == []
 
 

@@ -512,7 +512,7 @@ def test_score_save_never_fails_and_a_refusal_changes_nothing(client_for, sheet_
         assert row.strength == received.get("strength", "").replace("\r\n", "\n").replace(
             "\r", "\n"
         )
-        assert ("✔" if post.htmx else f"{particle(post.code, '을/를')} 저장했습니다.") in said
+        assert ("✔" if post.htmx else f"{post.code} 항목을 저장했습니다.") in said
         if after[0] == before[0]:  # the same values again: nothing to record
             event("no-op save")
             assert after[2] == before[2]

@@ -45,7 +45,6 @@ from hypothesis import strategies as st
 
 from evaluation.models import Evidence, EvidenceFile, ItemScore, ScoreAudit, Sheet, SheetStatus
 from evaluation.services.sheet import score_snapshot
-from indicators.korean import particle
 from indicators.models import Item
 
 from ..conftest import PASSWORD

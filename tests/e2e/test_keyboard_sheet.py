@@ -42,8 +42,8 @@ def keyboard_login(page, username):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url
 
 
 def tab_until(page, predicate, *, key="Tab", limit=400):

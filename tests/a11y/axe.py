@@ -23,6 +23,33 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 OPTIONS = {"runOnly": {"type": "tag", "values": list(TAGS)}, "resultTypes": ["violations"]}
 
 
+# What axe does not check, on every page and state (ADR 021); returns what is wrong:
+# - a chart (an SVG image made by the server, not a file under /static/) needs its numbers as
+#   a table right after it (open or in a <details>), before the next heading;
+# - a badge carries text (colour is never the only signal);
+# - a poll (hx-trigger "every …") has a control that pauses it (data-poll-control, WCAG 2.2.2).
+BEYOND_AXE = """() => {
+  const problems = [];
+  for (const img of document.querySelectorAll('img[src*=".svg"]:not([src^="/static/"])')) {
+    let table = false;
+    for (let next = img.nextElementSibling; next && !table; next = next.nextElementSibling) {
+      if (/^H[1-6]$/.test(next.tagName)) { break; }
+      table = next.matches("table") || next.querySelector("table") !== null;
+    }
+    if (!table) { problems.push("the chart " + img.getAttribute("src") + " has no table of its numbers"); }
+  }
+  for (const badge of document.querySelectorAll(".badge")) {
+    if (!badge.textContent.trim()) { problems.push("a badge without text: " + badge.outerHTML.slice(0, 120)); }
+  }
+  for (const poll of document.querySelectorAll('[hx-trigger*="every"]')) {
+    if (!poll.id || !document.querySelector('[data-poll-control="' + poll.id + '"]')) {
+      problems.push("a poll the user cannot pause: " + poll.outerHTML.slice(0, 120));
+    }
+  }
+  return problems;
+}"""
+
+
 @dataclass(frozen=True)
 class Finding:
     where: str  # "manager ko /cycles/sec-2026/"

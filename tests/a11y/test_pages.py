@@ -16,7 +16,7 @@ import pytest
 
 from ..security.expectations import EXPECTED, OK
 from ..security.world import build_world, url_for, walk_urls
-from .axe import TALLY, axe_run, failure_report
+from .axe import BEYOND_AXE, TALLY, axe_run, failure_report
 from .conftest import LANGUAGES, language_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,20 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # assigned elsewhere or recused) are the same roles on the same templates with fewer objects.
 ROLES = ("anonymous", "member", "evaluator", "manager", "admin_user")
 ROUTES = walk_urls()
-
-
-# Charts are SVG images made by the server (not files under /static/). Each one's text
-# alternative is its numbers as a table right after it (open or in a <details>), before the
-# next heading: alt text alone cannot carry the figures. Returns the charts without one.
-CHARTS_WITHOUT_TABLE = """() => Array.from(
-  document.querySelectorAll('img[src*=".svg"]:not([src^="/static/"])')
-).filter(img => {
-  for (let next = img.nextElementSibling; next; next = next.nextElementSibling) {
-    if (/^H[1-6]$/.test(next.tagName)) { break; }
-    if (next.matches("table") || next.querySelector("table")) { return false; }
-  }
-  return true;
-}).map(img => img.getAttribute("src"))"""
 
 
 def pages_of(role: str) -> list:
@@ -80,8 +66,7 @@ def test_every_page_of_the_role(role, open_context, live_server):
             shown = page.evaluate("document.documentElement.lang")
             if shown != lang:
                 problems.append(f"{where}: the page is in {shown!r}, not {lang!r}")
-            for chart in page.evaluate(CHARTS_WITHOUT_TABLE):
-                problems.append(f"{where}: the chart {chart} has no table of its numbers")
+            problems += [f"{where}: {problem}" for problem in page.evaluate(BEYOND_AXE)]
             findings += axe_run(page, where)
             checked += 1
         TALLY.pages[role, lang] += checked

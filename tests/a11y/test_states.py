@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from evaluation.services.sheet import score_record
 
 from ..factories import build_rubric
-from .axe import TALLY, axe_run, failure_report
+from .axe import BEYOND_AXE, TALLY, axe_run, failure_report
 from .conftest import LANGUAGES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,16 +28,19 @@ class States:
 
     def __init__(self, page, role: str, lang: str):
         self.page, self.role, self.lang = page, role, lang
-        self.findings = []
+        self.findings, self.problems = [], []
         self.started = time.monotonic()
 
     def check(self, state: str) -> None:
-        self.findings += axe_run(self.page, f"{self.role} {self.lang} {state}")
+        where = f"{self.role} {self.lang} {state}"
+        self.problems += [f"{where}: {p}" for p in self.page.evaluate(BEYOND_AXE)]
+        self.findings += axe_run(self.page, where)
         TALLY.pages[self.role, self.lang] += 1
 
     def assert_clean(self) -> None:
         TALLY.seconds += time.monotonic() - self.started
         TALLY.findings += self.findings
+        assert not self.problems, "\n".join(self.problems)
         failing = [f for f in self.findings if f.fails]
         assert not failing, failure_report(failing)
 

@@ -14,6 +14,7 @@ from institutions.services import membership_add
 
 from ..personas import ALL_PERSONAS, expect
 from .assignment_helpers import force_submit
+from .helpers import without_data_marks
 
 pytest_plugins = ["tests.evaluation.assignment_world"]
 
@@ -33,7 +34,7 @@ def test_board(persona, as_persona, assignment_world):
     )
     expect(response, persona, STAFF)
     if persona in STAFF:
-        body = response.content.decode()
+        body = without_data_marks(response.content.decode())
         assert assignment_world.application.institution.name in body
         assert "evaluator1" in body and "(이해충돌 없음)" in body
         assert "<s>evaluator7</s> 회피" in body

@@ -21,6 +21,7 @@ from institutions.services import membership_add
 from ..factories import score_application
 from ..personas import PERSONAS, expect
 from ..process import set_stage
+from .helpers import without_data_marks
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def scored(application, other_application, panel):
 
 
 def _text(response) -> str:
-    return html.unescape(response.content.decode())
+    return html.unescape(without_data_marks(response.content.decode()))
 
 
 # --- personas --------------------------------------------------------------------------------
@@ -208,8 +209,8 @@ def test_result_page_shows_figures_sheets_and_items(client_for, manager, scored)
     assert re.findall(r'text-end">([^<]+)</td>', row) == ["10", "10", "6", "8", "8.00", "4 / 1.63"]
     # Issue 14, item 17: item columns are headed by names, not log-in IDs; the count of
     # sheets says that the rule left some scores out.
-    assert '<th scope="col" class="text-end">김평가</th>' in items
-    assert '<th scope="col" class="text-end">evaluator1</th>' not in items
+    assert '<th scope="col" class="text-end" translate="no">김평가</th>' in items
+    assert ">evaluator1</th>" not in items
     assert "집계 대상 평가표" in text
     assert 'data-testid="dropped-note"' not in text  # this rule leaves no sheet out
     # Issue 14, item 17: the way on to the audit trail and to the 결과보고서.

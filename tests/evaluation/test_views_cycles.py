@@ -10,6 +10,7 @@ from django.utils import timezone
 from evaluation.models import Cycle, CycleStageAdvance, Stage
 
 from ..personas import PERSONAS, expect
+from .helpers import without_data_marks
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_cycle_list_and_detail_show_the_cycle(client_for, manager, cycle, applic
     text = client_for(manager).get(reverse("evaluation:cycle_list")).content.decode()
     assert "2026 인증 평가" in text and "신청" in text
     detail = client_for(manager).get(reverse("evaluation:cycle_detail", args=[cycle.slug]))
-    body = detail.content.decode()
+    body = without_data_marks(detail.content.decode())
     assert "'서류심사' 단계로 진행" not in body  # managers read, they do not advance
     assert "admin1 진행" in body  # who advanced 공고 → 신청
 

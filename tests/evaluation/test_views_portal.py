@@ -21,13 +21,13 @@ from institutions.models import Certificate
 
 from ..personas import PERSONAS, expect
 from . import files as F
-from .helpers import post_files
+from .helpers import post_files, without_data_marks
 
 pytestmark = pytest.mark.django_db
 
 
 def _text(response):
-    return html.unescape(response.content.decode())
+    return html.unescape(without_data_marks(response.content.decode()))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

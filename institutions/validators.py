@@ -19,7 +19,7 @@ def business_number_is_valid(value: str) -> bool:
 def validate_business_number(value: str) -> None:
     if not business_number_is_valid(value):
         raise ValidationError(
-            _("사업자등록번호 '%(value)s'가 올바르지 않습니다 (숫자 10자리, 검증번호 확인)."),
+            _("사업자등록번호('%(value)s')가 올바르지 않습니다 (숫자 10자리, 검증번호 확인)."),
             params={"value": value},
             code="invalid_business_number",
         )

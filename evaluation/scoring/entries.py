@@ -35,7 +35,7 @@ def item_points(item: Item, entry: Any) -> Decimal:
     if item.method is Method.GRADE:
         ratio = item.levels.get(entry) if isinstance(entry, str) else None
         if ratio is None:
-            raise EntryError(code, f"등급 '{entry}'는 척도에 없습니다")
+            raise EntryError(code, f"'{entry}' 등급은 척도에 없습니다")
         return _EXACT.multiply(item.points, ratio)
     if item.method is Method.PENALTY:
         count = _number(entry)

@@ -219,7 +219,7 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
         if not business_number_is_valid(number):
             row_problems.append(
                 _(
-                    "%(line)d행 %(column)s: '%(value)s'가 올바르지 않습니다 "
+                    "%(line)d행 %(column)s: '%(value)s' 값이 올바르지 않습니다 "
                     "(숫자 10자리, 검증번호 확인)."
                 )
                 % at(NUMBER, value=_text(cell(NUMBER)))
@@ -270,7 +270,7 @@ def plan_import(content: bytes, filename: str = "") -> Plan:
                 validate_email(email)
             except ValidationError:
                 row_problems.append(
-                    _("%(line)d행 %(column)s: '%(value)s'는 이메일 주소가 아닙니다.")
+                    _("%(line)d행 %(column)s: '%(value)s' 값은 이메일 주소가 아닙니다.")
                     % at(EMAIL, value=email)
                 )
         if row_problems:

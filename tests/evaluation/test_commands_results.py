@@ -347,7 +347,7 @@ def test_import_an_xlsx_file(paper, admin_user, tmp_path):
 @pytest.mark.parametrize(
     ("line", "replace", "message"),
     [
-        (2, ("grade,A,", "grade,Z,"), "2행 entered 열: A.1.1: 등급 'Z'는 척도에 없습니다"),
+        (2, ("grade,A,", "grade,Z,"), "2행 entered 열: A.1.1: 'Z' 등급은 척도에 없습니다"),
         (
             3,
             ("grade,A,,", "grade,A,7,"),

@@ -210,7 +210,7 @@ def test_autosave_returns_version_points_and_progress(client_for, cleared_assign
 def test_autosave_bad_input_is_422_and_stores_nothing(client_for, cleared_assignment):
     client = client_for(cleared_assignment.evaluator)
     cases = [
-        ("A.1.1", {"version": 0, "grade": "Q"}, "A.1.1: 등급 'Q'는 척도에 없습니다"),
+        ("A.1.1", {"version": 0, "grade": "Q"}, "A.1.1: 'Q' 등급은 척도에 없습니다"),
         ("A.1.2", {"version": 0, "value": "11"}, "A.1.2: 점수(11)는 0~10 범위를 벗어납니다"),
         ("A.1.2", {"version": 0, "value": "2.25"}, "A.1.2: 점수(2.25)는 0.5 단위가 아닙니다"),
         ("A.1.4", {"version": 0, "count": "-2"}, "A.1.4: 건수 '-2': 음수일 수 없습니다"),

@@ -142,8 +142,8 @@ def test_full_journey(client, admin_user, django_capture_on_commit_callbacks, sm
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"business_number": "2208162518"}, "사업자등록번호 '2208162518'가 올바르지 않습니다"),
-        ({"business_number": "12345"}, "사업자등록번호 '12345'가 올바르지 않습니다"),
+        ({"business_number": "2208162518"}, "사업자등록번호('2208162518')가 올바르지 않습니다"),
+        ({"business_number": "12345"}, "사업자등록번호('12345')가 올바르지 않습니다"),
         ({"privacy_consent": None}, "개인정보 수집·이용에 동의해야"),
         ({"terms_consent": None}, "이용약관에 동의해야"),
         ({"password": "1234", "password_again": "1234"}, "비밀번호:"),

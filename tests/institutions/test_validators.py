@@ -19,4 +19,4 @@ def test_invalid_business_numbers(number):
 def test_validator_message_is_korean_and_names_the_value():
     with pytest.raises(ValidationError) as excinfo:
         validate_business_number("1234567890")
-    assert "사업자등록번호 '1234567890'" in excinfo.value.messages[0]
+    assert "사업자등록번호('1234567890')" in excinfo.value.messages[0]

@@ -32,7 +32,7 @@ def invitation_create(
     if role == Role.INSTITUTION and institution is None:
         problems.append("기관담당자를 초대할 기관을 고르십시오.")
     if not email or "@" not in email:
-        problems.append(f"이메일 주소 '{email}'가 올바르지 않습니다.")
+        problems.append(f"이메일 주소('{email}')가 올바르지 않습니다.")
     elif (
         institution is not None
         and Membership.objects.filter(

@@ -53,7 +53,7 @@ def registration_submit(
     problems = []
     if not business_number_is_valid(number):
         problems.append(
-            f"사업자등록번호 '{business_number}'가 올바르지 않습니다 "
+            f"사업자등록번호('{business_number}')가 올바르지 않습니다 "
             "(숫자 10자리, 마지막 검증번호를 확인하십시오)."
         )
     elif _number_taken(number):

@@ -253,7 +253,7 @@ def test_unknown_and_missing_keys(seed_doc):
     del area_of(seed_doc, "D")["title"]
     assert messages(validate(seed_doc)) == [
         "owner: 알 수 없는 키입니다 (쓸 수 있는 키: format, code, title, version, "
-        "total_points, areas, grade_scales, defaults, rounding)",
+        "total_points, areas, programme, grade_scales, defaults, rounding)",
         "areas[0].indicators[1].items[0].pionts: 알 수 없는 키입니다 (쓸 수 있는 키: code, "
         "title, points, scoring, purpose, checkpoints, evidence_hint)",
         "areas[0].indicators[1].items[0].points: 필수 키가 없습니다",

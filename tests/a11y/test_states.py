@@ -72,21 +72,43 @@ def test_score_sheet_error_conflict_and_confirm(lang, open_context, cleared_assi
     code = second.get_attribute("data-sheet-item")
     item = cleared_assignment.application.cycle.rubric_version.items.get(code=code)
     score_record(
-        assignment=cleared_assignment, item=item, by=evaluator, version=0, entry="A", strength=""
+        assignment=cleared_assignment,
+        item=item,
+        by=evaluator,
+        version=0,
+        entry="A",
+        strength="다른 탭에서 저장",
+        improvement="없음",
     )
     second.locator("input[name=grade]").first.check()
     expect(second.get_by_test_id("conflict")).to_be_visible()
     states.check(f"{sheet_url} (409 conflict)")
 
-    # 확정: the summary and the password as signature; a wrong password is refused.
-    page.goto(reverse("evaluation:sheet_confirm", args=[cleared_assignment.pk]))
-    states.check("확정 page")
-    password = page.locator("input[type=password]")
-    if password.count():
-        password.fill("wrong-password")
-        password.press("Enter")
-        page.wait_for_load_state("load")
-        states.check("확정 page (wrong password)")
+    # 확정 with items missing: the page lists them and offers no signature.
+    confirm_url = reverse("evaluation:sheet_confirm", args=[cleared_assignment.pk])
+    page.goto(confirm_url)
+    expect(page.get_by_test_id("missing-items")).to_be_visible()
+    states.check("확정 page (items missing)")
+
+    # Every item scored (the other tab again): the summary and the password as signature; a
+    # wrong password is refused, the error tied to the field.
+    for item in cleared_assignment.application.cycle.rubric_version.items.exclude(code=code):
+        score_record(
+            assignment=cleared_assignment,
+            item=item,
+            by=evaluator,
+            version=0,
+            entry="A",
+            strength="근거가 충분함",
+            improvement="없음",
+        )
+    page.goto(confirm_url)
+    password = page.locator("#id_password")
+    password.fill("wrong-password")
+    password.press("Enter")
+    expect(page.get_by_test_id("confirm-errors")).to_be_visible()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    states.check("확정 page (wrong password)")
     states.assert_clean()
 
 

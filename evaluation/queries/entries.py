@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from indicators.models import Item, ScoringMethod
 
-from .. import scoring
+from .. import scoring, tally
 from ..models import ItemScore
 
 ENTRY_LABELS = {
@@ -18,18 +18,8 @@ ENTRY_LABELS = {
 }
 
 
-def entry_text(score) -> str:
-    """The entry of a stored row (an ItemScore or a dict of its fields) as typed; "" if none."""
-    if score is None:
-        return ""
-    get = score.get if isinstance(score, dict) else lambda name: getattr(score, name)
-    if get("grade"):
-        return get("grade")
-    if get("value") is not None:
-        return scoring.fmt(get("value"))
-    if get("count") is not None:
-        return str(get("count"))
-    return ""
+# The entry as typed is part of a sheet's canonical content: the tally's (ADR 018).
+entry_text = tally.entry_text
 
 
 def has_entry(score) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from ...models import Institution, PeopleEvent, Registration, RegistrationStatus, User
 from .. import queries
@@ -21,16 +22,15 @@ def _event(kind, *, by=None, institution=None, subject=None, detail: str = "") -
 
 def _require_admin(by, what: str) -> None:
     if not queries.can_manage_people(by):
-        raise PermissionDenied(f"{what}: 관리자만 할 수 있습니다.")
+        raise PermissionDenied(_("%(what)s: 관리자만 할 수 있습니다.") % {"what": what})
 
 
 def duplicate_number_message(number: str) -> str:
     """The refusal for a number already registered: whom to contact, never whose it is."""
-    return (
-        f"사업자등록번호({number})는 이미 등록되어 있거나 가입 심사 중입니다. 같은 기관의 "
-        "기존 담당자에게 구성원 초대를 요청하시거나, 운영기관"
-        f"({settings.SUPPORT_EMAIL})에 문의하십시오."
-    )
+    return _(
+        "사업자등록번호(%(number)s)는 이미 등록되어 있거나 가입 심사 중입니다. 같은 기관의 "
+        "기존 담당자에게 구성원 초대를 요청하시거나, 운영기관(%(email)s)에 문의하십시오."
+    ) % {"number": number, "email": settings.SUPPORT_EMAIL}
 
 
 def _number_taken(number: str) -> bool:
@@ -53,7 +53,7 @@ def _password_problems(password: str, user: User | None = None) -> list[str]:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        return [f"비밀번호: {m}" for m in exc.messages]
+        return [_("비밀번호: %(problem)s") % {"problem": m} for m in exc.messages]
     return []
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ...models import Affiliation, EvaluatorProfile, Institution, PeopleEventKind, User
 from ...roles import is_evaluator
@@ -22,9 +23,11 @@ def evaluator_profile_update(
     organisation: str,
     phone: str,
 ) -> EvaluatorProfile:
-    _require_admin(by, "평가위원 정보 변경")
+    _require_admin(by, _("평가위원 정보 변경"))
     if not is_evaluator(evaluator):
-        raise ValidationError(f"{evaluator.display_name} 사용자는 평가위원이 아닙니다.")
+        raise ValidationError(
+            _("%(name)s 사용자는 평가위원이 아닙니다.") % {"name": evaluator.display_name}
+        )
     codes = sorted({c.strip() for c in expertise if c.strip()})
     profile, _created = EvaluatorProfile.objects.select_for_update().get_or_create(user=evaluator)
     before = (profile.expertise, profile.qualifications, profile.organisation, profile.phone)
@@ -53,13 +56,16 @@ def affiliation_add(
     started_on: date,
     ended_on: date | None,
 ) -> Affiliation:
-    _require_admin(by, "소속 이력 추가")
+    _require_admin(by, _("소속 이력 추가"))
     problems = []
     organisation = (organisation or "").strip()
     if institution is None and not organisation:
-        problems.append("소속 기관을 고르거나 기관명을 입력하십시오.")
+        problems.append(_("소속 기관을 고르거나 기관명을 입력하십시오."))
     if ended_on is not None and ended_on < started_on:
-        problems.append(f"종료일({ended_on})이 시작일({started_on})보다 앞섭니다.")
+        problems.append(
+            _("종료일(%(end)s)이 시작일(%(start)s)보다 앞섭니다.")
+            % {"end": ended_on, "start": started_on}
+        )
     if problems:
         raise ValidationError(problems)
     affiliation = Affiliation.objects.create(

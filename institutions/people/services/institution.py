@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ...models import Institution, PeopleEventKind, Sanction, User
 from .common import _event, _require_admin
@@ -27,7 +30,7 @@ def institution_update(*, institution: Institution, by: User | None, **changes) 
     """Change the named fields; records which changed (old → new). Returns the changed field
     labels. ``by`` None is the system (bulk import)."""
     if by is not None:
-        _require_admin(by, "기관 정보 변경")
+        _require_admin(by, _("기관 정보 변경"))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -36,7 +39,8 @@ def institution_update(*, institution: Institution, by: User | None, **changes) 
     for field, value in changes.items():
         old = getattr(locked, field)
         if old != value:
-            label = str(Institution._meta.get_field(field).verbose_name)
+            with translation.override(settings.LANGUAGE_CODE):  # the record is Korean
+                label = str(Institution._meta.get_field(field).verbose_name)
             changed.append(f"{label}: {old} → {value}")
             setattr(locked, field, value)
     if changed:
@@ -62,13 +66,16 @@ def sanction_record(
 ) -> Sanction:
     """Record a 제재. Eligibility (``evaluation``) reads it through ``queries.sanction_on``."""
     if by is not None:
-        _require_admin(by, "제재 기록")
+        _require_admin(by, _("제재 기록"))
     reason = (reason or "").strip()
     problems = []
     if ends_on is not None and ends_on < starts_on:
-        problems.append(f"제재 종료일({ends_on})이 시작일({starts_on})보다 앞섭니다.")
+        problems.append(
+            _("제재 종료일(%(end)s)이 시작일(%(start)s)보다 앞섭니다.")
+            % {"end": ends_on, "start": starts_on}
+        )
     if not reason:
-        problems.append("제재 사유를 입력하십시오.")
+        problems.append(_("제재 사유를 입력하십시오."))
     if problems:
         raise ValidationError(problems)
     sanction = Sanction.objects.create(

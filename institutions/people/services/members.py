@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...models import Institution, Invitation, Membership, PeopleEventKind, User
 from ...roles import Role
@@ -26,20 +27,23 @@ def invitation_create(
     email = (email or "").strip()
     problems = []
     if by is not None and not queries.can_invite(by, role=role, institution=institution):
-        raise PermissionDenied("이 초대를 보낼 권한이 없습니다.")
+        raise PermissionDenied(_("이 초대를 보낼 권한이 없습니다."))
     if role not in (Role.INSTITUTION, Role.EVALUATOR):
-        problems.append("기관담당자 또는 평가위원만 초대할 수 있습니다.")
+        problems.append(_("기관담당자 또는 평가위원만 초대할 수 있습니다."))
     if role == Role.INSTITUTION and institution is None:
-        problems.append("기관담당자를 초대할 기관을 고르십시오.")
+        problems.append(_("기관담당자를 초대할 기관을 고르십시오."))
     if not email or "@" not in email:
-        problems.append(f"이메일 주소('{email}')가 올바르지 않습니다.")
+        problems.append(_("이메일 주소('%(email)s')가 올바르지 않습니다.") % {"email": email})
     elif (
         institution is not None
         and Membership.objects.filter(
             institution=institution, user__email__iexact=email, user__is_active=True
         ).exists()
     ):
-        problems.append(f"{email} 사용자는 이미 {institution.name}의 구성원입니다.")
+        problems.append(
+            _("%(email)s 사용자는 이미 %(institution)s의 구성원입니다.")
+            % {"email": email, "institution": institution.name}
+        )
     if problems:
         raise ValidationError(problems)
     invitation = Invitation.objects.create(
@@ -80,16 +84,16 @@ def invitation_for_token(token: str, *, allow_expired: bool = False) -> Invitati
     )
     if invitation is None:
         raise LinkProblem(
-            "초대 링크가 올바르지 않습니다. 메일의 링크 전체를 복사했는지 확인하십시오.",
+            _("초대 링크가 올바르지 않습니다. 메일의 링크 전체를 복사했는지 확인하십시오."),
             code="invalid",
         )
     if invitation.accepted_at is not None:
         raise LinkProblem(
-            "이미 사용된 초대 링크입니다. 가입하신 계정으로 로그인하십시오.", code="used"
+            _("이미 사용된 초대 링크입니다. 가입하신 계정으로 로그인하십시오."), code="used"
         )
     if found.expired and not allow_expired:
         raise LinkProblem(
-            "초대 링크의 유효기간이 지났습니다. 새 초대 링크를 받으십시오.", code="expired"
+            _("초대 링크의 유효기간이 지났습니다. 새 초대 링크를 받으십시오."), code="expired"
         )
     return invitation
 
@@ -109,12 +113,15 @@ def invitation_accept(*, token: str, username: str, name: str, password: str) ->
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise LinkProblem("이미 사용된 초대 링크입니다.", code="used")
+        raise LinkProblem(_("이미 사용된 초대 링크입니다."), code="used")
     problems = []
     if _username_taken(username):
-        problems.append(f"'{username}' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
+        problems.append(
+            _("'%(username)s' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
+            % {"username": username}
+        )
     if not (name or "").strip():
-        problems.append("이름을 입력하십시오.")
+        problems.append(_("이름을 입력하십시오."))
     problems += _password_problems(password, User(username=username, email=invitation.email))
     if problems:
         raise ValidationError(problems)
@@ -141,16 +148,16 @@ def invitation_accept(*, token: str, username: str, name: str, password: str) ->
 def member_deactivate(*, membership: Membership, by: User, reason: str) -> Membership:
     """The member leaves: their account is deactivated at once (every session of theirs is
     refused from the next request, since Django loads only active users)."""
-    _require_admin(by, "구성원 비활성화")
+    _require_admin(by, _("구성원 비활성화"))
     reason = (reason or "").strip()
     problems = []
     user = User.objects.select_for_update().get(pk=membership.user_id)
     if not user.is_active:
-        problems.append(f"{user.display_name} 계정은 이미 비활성화되었습니다.")
+        problems.append(_("%(name)s 계정은 이미 비활성화되었습니다.") % {"name": user.display_name})
     if user.pk == by.pk:
-        problems.append("자기 자신은 비활성화할 수 없습니다.")
+        problems.append(_("자기 자신은 비활성화할 수 없습니다."))
     if not reason:
-        problems.append("비활성화 사유를 입력하십시오.")
+        problems.append(_("비활성화 사유를 입력하십시오."))
     if problems:
         raise ValidationError(problems)
     user.is_active = False

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...models import Institution, PeopleEventKind, Registration, User
 from ...roles import Role
@@ -53,18 +54,24 @@ def registration_submit(
     problems = []
     if not business_number_is_valid(number):
         problems.append(
-            f"사업자등록번호('{business_number}')가 올바르지 않습니다 "
-            "(숫자 10자리, 마지막 검증번호를 확인하십시오)."
+            _(
+                "사업자등록번호('%(number)s')가 올바르지 않습니다 "
+                "(숫자 10자리, 마지막 검증번호를 확인하십시오)."
+            )
+            % {"number": business_number}
         )
     elif _number_taken(number):
         problems.append(duplicate_number_message(number))
     if _username_taken(username):
-        problems.append(f"'{username}' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
+        problems.append(
+            _("'%(username)s' 아이디는 이미 쓰이고 있습니다. 다른 아이디를 고르십시오.")
+            % {"username": username}
+        )
     problems += _password_problems(password, User(username=username, email=email))
     if not privacy_consent:
-        problems.append("개인정보 수집·이용에 동의해야 가입을 신청할 수 있습니다.")
+        problems.append(_("개인정보 수집·이용에 동의해야 가입을 신청할 수 있습니다."))
     if not terms_consent:
-        problems.append("이용약관에 동의해야 가입을 신청할 수 있습니다.")
+        problems.append(_("이용약관에 동의해야 가입을 신청할 수 있습니다."))
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -119,16 +126,16 @@ def registration_for_token(token: str) -> Registration:
     )
     if registration is None:
         raise LinkProblem(
-            "확인 링크가 올바르지 않습니다. 메일의 링크 전체를 복사했는지 확인하십시오.",
+            _("확인 링크가 올바르지 않습니다. 메일의 링크 전체를 복사했는지 확인하십시오."),
             code="invalid",
         )
     if registration.status != RS.UNCONFIRMED:
         raise LinkProblem(
-            "이미 확인된 이메일 주소입니다. 관리자 승인을 기다려 주십시오.", code="used"
+            _("이미 확인된 이메일 주소입니다. 관리자 승인을 기다려 주십시오."), code="used"
         )
     if found.expired:
         raise LinkProblem(
-            "확인 링크의 유효기간이 지났습니다. 새 확인 링크를 요청하십시오.", code="expired"
+            _("확인 링크의 유효기간이 지났습니다. 새 확인 링크를 요청하십시오."), code="expired"
         )
     return registration
 
@@ -138,7 +145,7 @@ def registration_confirm_email(*, token: str) -> Registration:
     registration = registration_for_token(token)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != RS.UNCONFIRMED:
-        raise LinkProblem("이미 확인된 이메일 주소입니다.", code="used")
+        raise LinkProblem(_("이미 확인된 이메일 주소입니다."), code="used")
     registration.status = RS.PENDING
     registration.email_confirmed_at = timezone.now()
     registration.save(update_fields=["status", "email_confirmed_at"])
@@ -164,26 +171,32 @@ def registration_approve(*, registration: Registration, by: User) -> Registratio
     """Create the institution and the contact person's account (기관담당자), and tell them.
     Refused with every blocker: not an admin, e-mail not confirmed, decided already, the number
     or 아이디 taken meanwhile."""
-    _require_admin(by, "가입 승인")
+    _require_admin(by, _("가입 승인"))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     problems = []
     if registration.status == RS.UNCONFIRMED:
         problems.append(
-            f"{registration.institution_name}: 담당자가 아직 이메일 주소를 확인하지 않아 "
-            "승인할 수 없습니다."
+            _("%(name)s: 담당자가 아직 이메일 주소를 확인하지 않아 승인할 수 없습니다.")
+            % {"name": registration.institution_name}
         )
     elif registration.status != RS.PENDING:
         problems.append(
-            f"{registration.institution_name}: 이미 {registration.get_status_display()}된 "
-            "신청입니다."
+            _("%(name)s: 이미 %(status)s된 신청입니다.")
+            % {"name": registration.institution_name, "status": registration.get_status_display()}
         )
     if Institution.objects.filter(business_number=registration.business_number).exists():
         problems.append(
-            f"사업자등록번호 {registration.business_number}의 기관이 이미 있습니다 "
-            "(일괄 등록 등으로 먼저 등록됨). 반려하고 기존 기관에 구성원으로 초대하십시오."
+            _(
+                "사업자등록번호 %(number)s의 기관이 이미 있습니다 (일괄 등록 등으로 먼저 "
+                "등록됨). 반려하고 기존 기관에 구성원으로 초대하십시오."
+            )
+            % {"number": registration.business_number}
         )
     if User.objects.filter(username__iexact=registration.username).exists():
-        problems.append(f"'{registration.username}' 아이디가 그사이 다른 계정에 쓰였습니다.")
+        problems.append(
+            _("'%(username)s' 아이디가 그사이 다른 계정에 쓰였습니다.")
+            % {"username": registration.username}
+        )
     if problems:
         raise ValidationError(problems)
     institution = Institution.objects.create(
@@ -226,17 +239,17 @@ def registration_approve(*, registration: Registration, by: User) -> Registratio
 
 @transaction.atomic
 def registration_reject(*, registration: Registration, by: User, reason: str) -> Registration:
-    _require_admin(by, "가입 반려")
+    _require_admin(by, _("가입 반려"))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     problems = []
     reason = (reason or "").strip()
     if registration.status in (RS.APPROVED, RS.REJECTED):
         problems.append(
-            f"{registration.institution_name}: 이미 {registration.get_status_display()}된 "
-            "신청입니다."
+            _("%(name)s: 이미 %(status)s된 신청입니다.")
+            % {"name": registration.institution_name, "status": registration.get_status_display()}
         )
     if not reason:
-        problems.append("반려 사유를 입력하십시오. 신청자에게 그대로 전달됩니다.")
+        problems.append(_("반려 사유를 입력하십시오. 신청자에게 그대로 전달됩니다."))
     if problems:
         raise ValidationError(problems)
     registration.status = RS.REJECTED

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from institutions.people import ratelimit
 from institutions.roles import is_staff_reader
 
-from .. import queries, throttle
+from .. import queries
 from ..qr import qr_svg
 from ..queries import certification as cq
 from ..services.certification import certification_revoke
@@ -99,7 +100,7 @@ def certification_verify(request, code):
     """Number, institution, programme, validity and status -- nothing else. An unknown code
     is a Korean 404 that says nothing about why; too many lookups from one address are 429."""
     limit, window = settings.VERIFY_RATE_LIMIT
-    if not throttle.allow("verify", client_ip(request), limit=limit, window=window):
+    if not ratelimit.hit("verify", client_ip(request) or "-", limit=limit, window=window):
         response = render(
             request, "evaluation/certification/throttled.html", {"window": window}, status=429
         )

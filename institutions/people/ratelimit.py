@@ -1,4 +1,5 @@
-"""A small fixed-window rate limit on Django's cache (password reset, resend links).
+"""A small fixed-window rate limit on Django's cache (password reset, resend links, the public
+certificate verification page).
 
 Counts are per key (an address, an IP) in windows of ``window`` seconds. The cache is the
 project's default cache (local memory per process unless ``CACHES`` names a shared one), so

@@ -20,6 +20,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import tally
 from .models import (
@@ -119,8 +121,14 @@ def scoring_blockers(assignment: Assignment, item=None) -> list[str]:
     problems = []
     if application.status not in EVALUATED_STATUSES:
         problems.append(
-            f"{application.institution.name}의 신청은 '{application.get_status_display()}' "
-            "상태이므로 채점할 수 없습니다. 제출된 신청만 평가합니다."
+            _(
+                "%(institution)s의 신청은 '%(status)s' 상태이므로 채점할 수 없습니다. "
+                "제출된 신청만 평가합니다."
+            )
+            % {
+                "institution": application.institution.name,
+                "status": application.get_status_display(),
+            }
         )
     if cycle.stage in SCORING_STAGES:
         return problems
@@ -131,12 +139,15 @@ def scoring_blockers(assignment: Assignment, item=None) -> list[str]:
             return problems
         if item is not None and item.pk in open_items:
             return problems
-        where = f"{item.code}: " if item is not None else ""
-        problems.append(f"{where}이의신청 단계에서는 재심으로 다시 열린 항목만 채점할 수 있습니다.")
+        message = _("이의신청 단계에서는 재심으로 다시 열린 항목만 채점할 수 있습니다.")
+        problems.append(f"{item.code}: {message}" if item is not None else message)
         return problems
     problems.append(
-        f"'{cycle.title}' 평가 주기는 '{cycle.get_stage_display()}' 단계입니다. 채점과 "
-        "확정은 서류심사·현장실사 단계에서만 할 수 있습니다."
+        _(
+            "'%(cycle)s' 평가 주기는 '%(stage)s' 단계입니다. 채점과 확정은 "
+            "서류심사·현장실사 단계에서만 할 수 있습니다."
+        )
+        % {"cycle": cycle.title, "stage": cycle.get_stage_display()}
     )
     return problems
 
@@ -145,8 +156,11 @@ def pledge_blockers(cycle: Cycle) -> list[str]:
     if cycle.stage in PLEDGE_STAGES:
         return []
     return [
-        f"'{cycle.title}' 평가 주기는 '{cycle.get_stage_display()}' 단계이므로 서약서에 "
-        "새로 서명할 수 없습니다 (채점이 끝난 단계입니다)."
+        _(
+            "'%(cycle)s' 평가 주기는 '%(stage)s' 단계이므로 서약서에 새로 서명할 수 "
+            "없습니다 (채점이 끝난 단계입니다)."
+        )
+        % {"cycle": cycle.title, "stage": cycle.get_stage_display()}
     ]
 
 
@@ -154,15 +168,18 @@ def committee_blockers(cycle: Cycle) -> list[str]:
     if cycle.stage in COMMITTEE_STAGES:
         return []
     return [
-        f"인증위원회 결정은 인증위원회·이의신청 단계에서만 할 수 있습니다 "
-        f"(현재 단계: {cycle.get_stage_display()})."
+        _("인증위원회 결정은 인증위원회·이의신청 단계에서만 할 수 있습니다 (현재 단계: %(stage)s).")
+        % {"stage": cycle.get_stage_display()}
     ]
 
 
 def freeze_blockers(cycle: Cycle, what: str) -> list[str]:
     if cycle.stage != Stage.FINAL:
         return []
-    return [f"{what}: '{cycle.title}' 평가 주기가 확정되었으므로 바꿀 수 없습니다."]
+    return [
+        _("%(what)s: '%(cycle)s' 평가 주기가 확정되었으므로 바꿀 수 없습니다.")
+        % {"what": what, "cycle": cycle.title}
+    ]
 
 
 # --- objections window -----------------------------------------------------------------------
@@ -208,8 +225,11 @@ def _leave_application(cycle: Cycle, now: datetime, early_reason: str) -> list[B
         return []
     return [
         Blocker(
-            f"신청 마감({_when(cycle.evidence_deadline)}) 전입니다. 마감 전에 신청을 닫으려면 "
-            "단계 진행 화면에서 조기 마감 사유를 입력하십시오."
+            _(
+                "신청 마감(%(deadline)s) 전입니다. 마감 전에 신청을 닫으려면 단계 진행 "
+                "화면에서 조기 마감 사유를 입력하십시오."
+            )
+            % {"deadline": _when(cycle.evidence_deadline)}
         )
     ]
 
@@ -220,8 +240,11 @@ def _pending_withdrawals(cycle: Cycle) -> list[Blocker]:
     ).select_related("assignment__application__institution", "assignment__evaluator")
     return [
         Blocker(
-            f"{w.assignment.application.institution.name}: 평가위원 "
-            f"{w.assignment.evaluator.display_name}의 확정 후 회피 요청을 결정하지 않았습니다.",
+            _("%(institution)s: 평가위원 %(evaluator)s의 확정 후 회피 요청을 결정하지 않았습니다.")
+            % {
+                "institution": w.assignment.application.institution.name,
+                "evaluator": w.assignment.evaluator.display_name,
+            },
             reverse("evaluation:withdrawal_decide", args=[w.pk]),
         )
         for w in rows
@@ -251,18 +274,31 @@ def _leave_site_visit(cycle: Cycle) -> list[Blocker]:
         if app.n_confirmed < app.n_active:
             blockers.append(
                 Blocker(
-                    f"{name}: 확정하지 않은 평가표가 {app.n_active - app.n_confirmed}개 "
-                    f"있습니다 (확정 {app.n_confirmed}/{app.n_active}).",
+                    _(
+                        "%(name)s: 확정하지 않은 평가표가 %(open)s개 있습니다 "
+                        "(확정 %(confirmed)s/%(active)s)."
+                    )
+                    % {
+                        "name": name,
+                        "open": app.n_active - app.n_confirmed,
+                        "confirmed": app.n_confirmed,
+                        "active": app.n_active,
+                    },
                     where,
                 )
             )
         elif app.n_confirmed == 0:
-            blockers.append(Blocker(f"{name}: 확정된 평가표가 없습니다.", where))
+            blockers.append(
+                Blocker(_("%(name)s: 확정된 평가표가 없습니다.") % {"name": name}, where)
+            )
         elif app.n_confirmed < required and app.n_confirmed + app.n_excluded < required:
             blockers.append(
                 Blocker(
-                    f"{name}: 평가위원 {required}명이 필요하지만 확정된 평가표는 "
-                    f"{app.n_confirmed}개입니다. 평가위원을 추가로 배정하십시오.",
+                    _(
+                        "%(name)s: 평가위원 %(required)s명이 필요하지만 확정된 평가표는 "
+                        "%(confirmed)s개입니다. 평가위원을 추가로 배정하십시오."
+                    )
+                    % {"name": name, "required": required, "confirmed": app.n_confirmed},
                     reverse("evaluation:assignment_board", args=[cycle.slug]),
                 )
             )
@@ -280,12 +316,19 @@ def _decision_blockers(cycle: Cycle) -> list[Blocker]:
         where = reverse("evaluation:application_result", args=[app.pk])
         result = getattr(app, "result", None)
         if result is None or not result.committee_decision:
-            blockers.append(Blocker(f"{app.institution.name}: 인증위원회 결정이 없습니다.", where))
+            blockers.append(
+                Blocker(
+                    _("%(name)s: 인증위원회 결정이 없습니다.") % {"name": app.institution.name},
+                    where,
+                )
+            )
         elif result.pk in stale:
             blockers.append(
                 Blocker(
-                    f"{app.institution.name}: 인증위원회 결정 뒤 반영 평가표가 바뀌었습니다. "
-                    "결정을 다시 하십시오.",
+                    _(
+                        "%(name)s: 인증위원회 결정 뒤 반영 평가표가 바뀌었습니다. 결정을 다시 하십시오."
+                    )
+                    % {"name": app.institution.name},
                     where,
                 )
             )
@@ -298,7 +341,8 @@ def _leave_appeal(cycle: Cycle, now: datetime) -> list[Blocker]:
     if deadline is not None and now <= deadline:
         blockers.append(
             Blocker(
-                f"이의신청 기간이 {_when(deadline)}까지입니다. 기간이 끝난 뒤 확정할 수 있습니다.",
+                _("이의신청 기간이 %(until)s까지입니다. 기간이 끝난 뒤 확정할 수 있습니다.")
+                % {"until": _when(deadline)},
                 reverse("evaluation:objection_list", args=[cycle.slug]),
             )
         )
@@ -309,8 +353,11 @@ def _leave_appeal(cycle: Cycle, now: datetime) -> list[Blocker]:
     ):
         blockers.append(
             Blocker(
-                f"{objection.application.institution.name}: 이의신청이 "
-                f"'{objection.get_status_display()}' 상태입니다. 결정을 마치십시오.",
+                _("%(name)s: 이의신청이 '%(status)s' 상태입니다. 결정을 마치십시오.")
+                % {
+                    "name": objection.application.institution.name,
+                    "status": objection.get_status_display(),
+                },
                 reverse("evaluation:objection_detail", args=[objection.pk]),
             )
         )
@@ -324,7 +371,9 @@ def stage_blockers(
     now = now or timezone.now()
     stage = cycle.stage
     if stage == Stage.FINAL:
-        return [Blocker(f"'{cycle.title}' 평가 주기는 마지막 단계(확정)입니다.")]
+        return [
+            Blocker(_("'%(cycle)s' 평가 주기는 마지막 단계(확정)입니다.") % {"cycle": cycle.title})
+        ]
     if stage == Stage.APPLICATION:
         return _leave_application(cycle, now, early_reason)
     if stage == Stage.SITE_VISIT:
@@ -338,17 +387,21 @@ def stage_blockers(
 
 # What cannot be undone when the cycle leaves each stage (shown beside the confirmation).
 CONSEQUENCES: dict[str, str] = {
-    Stage.ANNOUNCEMENT: "신청 접수가 시작됩니다.",
-    Stage.APPLICATION: (
+    Stage.ANNOUNCEMENT: gettext_lazy("신청 접수가 시작됩니다."),
+    Stage.APPLICATION: gettext_lazy(
         "신청이 마감됩니다. 작성 중인 신청은 '미제출'이 되어 평가·채점·순위에서 영구히 제외됩니다."
     ),
-    Stage.DOCUMENT_REVIEW: "현장실사 단계로 넘어갑니다. 평가위원은 계속 채점할 수 있습니다.",
-    Stage.SITE_VISIT: "채점이 끝납니다. 이후에는 평가표를 저장하거나 확정할 수 없습니다.",
-    Stage.COMMITTEE: "인증위원회 결정이 기관에 통보될 준비가 됩니다.",
-    Stage.NOTIFICATION: (
+    Stage.DOCUMENT_REVIEW: gettext_lazy(
+        "현장실사 단계로 넘어갑니다. 평가위원은 계속 채점할 수 있습니다."
+    ),
+    Stage.SITE_VISIT: gettext_lazy(
+        "채점이 끝납니다. 이후에는 평가표를 저장하거나 확정할 수 없습니다."
+    ),
+    Stage.COMMITTEE: gettext_lazy("인증위원회 결정이 기관에 통보될 준비가 됩니다."),
+    Stage.NOTIFICATION: gettext_lazy(
         "기관이 결과를 볼 수 있게 되고 이의신청을 받습니다. 결과통보는 되돌릴 수 없습니다."
     ),
-    Stage.APPEAL: (
+    Stage.APPEAL: gettext_lazy(
         "평가 주기가 확정됩니다. 점수·평가표·결과·결정을 더 이상 바꿀 수 없고, 인증 기관에 "
         "인증서가 발급됩니다."
     ),

@@ -134,7 +134,12 @@ class ItemForm(NodeForm):
     """The item page: scoring method with its parameters, and the guidance text."""
 
     method = forms.ChoiceField(label=_("채점 방식"))
-    scale = forms.ChoiceField(label=_("등급 척도 (등급 방식)"), required=False)
+    # translate="no": rubric content (scale titles, purposes, hints) stays as written.
+    scale = forms.ChoiceField(
+        label=_("등급 척도 (등급 방식)"),
+        required=False,
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     step = forms.DecimalField(label=_("단위 점수 (점수 방식, 비우면 1)"), required=False, **_points)
     unit = forms.CharField(label=_("측정 단위 (구간 방식)"), required=False, max_length=MAX_UNIT)
     bands = forms.CharField(
@@ -147,10 +152,10 @@ class ItemForm(NodeForm):
     purpose = forms.CharField(
         label=_("평가목적 및 취지 (한 줄에 하나)"),
         required=False,
-        widget=forms.Textarea({"rows": 4}),
+        widget=forms.Textarea({"rows": 4, "translate": "no"}),
     )
     evidence_hint = forms.CharField(
-        label=_("증빙 안내"), required=False, widget=forms.Textarea({"rows": 2})
+        label=_("증빙 안내"), required=False, widget=forms.Textarea({"rows": 2, "translate": "no"})
     )
 
     def __init__(self, *args, version, **kwargs):
@@ -216,11 +221,13 @@ class ItemForm(NodeForm):
 
 
 class CheckpointForm(forms.Form):
-    text = forms.CharField(label=_("착안사항"), widget=forms.Textarea({"rows": 2}))
+    text = forms.CharField(
+        label=_("착안사항"), widget=forms.Textarea({"rows": 2, "translate": "no"})
+    )
     details = forms.CharField(
         label=_("세부 착안사항 (한 줄에 하나)"),
         required=False,
-        widget=forms.Textarea({"rows": 3}),
+        widget=forms.Textarea({"rows": 3, "translate": "no"}),
     )
 
     def clean_details(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.templatetags.data_tags import as_data
 from institutions.models import User
 
 
@@ -15,11 +16,15 @@ class EvaluatorChoiceField(forms.ModelChoiceField):
 
 class EvaluatorsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.display_name
+        return as_data(obj.display_name)  # a name: data (translate="no")
 
 
 class AssignOneForm(forms.Form):
-    evaluator = EvaluatorChoiceField(label=_("평가위원"), queryset=User.objects.none())
+    evaluator = EvaluatorChoiceField(
+        label=_("평가위원"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"translate": "no"}),  # the options are names
+    )
 
     def __init__(self, *args, evaluators=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +35,7 @@ class AssignOneForm(forms.Form):
 
 class ApplicationsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.institution.name
+        return as_data(obj.institution.name)
 
 
 class BulkAssignForm(forms.Form):

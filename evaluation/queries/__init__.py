@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from indicators.models import Checkpoint, Item
 from institutions.models import Certificate, Institution
@@ -240,19 +241,19 @@ def evidence_lock_reason(application: Application, now: datetime | None = None) 
     """Why the application's evidence cannot change now, in Korean; None if it can."""
     now = now or timezone.now()
     if application.status != ApplicationStatus.DRAFT:
-        return (
-            f"신청서가 '{application.get_status_display()}' 상태이므로 증빙을 변경할 수 "
-            "없습니다. 변경이 필요하면 관리자에게 재개방을 요청하십시오."
-        )
+        return _(
+            "신청서가 '%(status)s' 상태이므로 증빙을 변경할 수 없습니다. "
+            "변경이 필요하면 관리자에게 재개방을 요청하십시오."
+        ) % {"status": application.get_status_display()}
     deadline = application.cycle.evidence_deadline
     if now > deadline:
         until = application.evidence_open_until
         if until is None or now > until:
             when = _fmt(until) if until and until > deadline else _fmt(deadline)
-            return (
-                f"증빙 제출 기한({when})이 지나 증빙을 변경할 수 없습니다. "
+            return _(
+                "증빙 제출 기한(%(when)s)이 지나 증빙을 변경할 수 없습니다. "
                 "변경이 필요하면 관리자에게 재개방을 요청하십시오."
-            )
+            ) % {"when": when}
     return None
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from indicators.models import Item, ScoringMethod
 
 from .. import scoring, tally
 from ..models import ItemScore
 
 ENTRY_LABELS = {
-    ScoringMethod.GRADE: "등급",
-    ScoringMethod.POINTS: "점수",
-    ScoringMethod.BANDS: "측정값",
-    ScoringMethod.PENALTY: "건수",
+    ScoringMethod.GRADE: gettext_lazy("등급"),
+    ScoringMethod.POINTS: gettext_lazy("점수"),
+    ScoringMethod.BANDS: gettext_lazy("측정값"),
+    ScoringMethod.PENALTY: gettext_lazy("건수"),
 }
 
 
@@ -49,9 +52,10 @@ def sheet_missing(
         score = scores.get(item.pk)
         lacks = []
         if not has_entry(score):
-            lacks.append(f"{ENTRY_LABELS.get(item.method, '입력')} 미입력")
+            entry = ENTRY_LABELS.get(item.method) or _("입력")
+            lacks.append(_("%(entry)s 미입력") % {"entry": entry})
         if require_comment and not has_comment(score):
-            lacks.append("강점 또는 개선사항 의견 없음")
+            lacks.append(_("강점 또는 개선사항 의견 없음"))
         if lacks:
             problems.append(f"{item.code} {item.title}: {', '.join(lacks)}")
     return problems

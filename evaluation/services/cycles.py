@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Area, RubricVersion, VersionStatus
 
@@ -53,32 +54,45 @@ def cycle_create(
     rubric_version = RubricVersion.objects.select_related("rubric").get(pk=rubric_version.pk)
     if rubric_version.status != VersionStatus.PUBLISHED:
         errors.append(
-            f"평가지표 {rubric_version}: 게시된 버전만 평가 주기에 사용할 수 있습니다 "
-            f"(현재 상태: {rubric_version.get_status_display()})."
+            _(
+                "평가지표 %(version)s: 게시된 버전만 평가 주기에 사용할 수 있습니다 (현재 상태: %(status)s)."
+            )
+            % {"version": rubric_version, "status": rubric_version.get_status_display()}
         )
     if Cycle.objects.filter(slug=slug).exists():
-        errors.append(f"'{slug}' 주소 이름은 이미 다른 평가 주기가 쓰고 있습니다.")
+        errors.append(
+            _("'%(slug)s' 주소 이름은 이미 다른 평가 주기가 쓰고 있습니다.") % {"slug": slug}
+        )
     if pass_threshold < 0 or pass_threshold > rubric_version.total_points:
         errors.append(
-            f"인증 기준 점수({pass_threshold})는 0 이상 총점 "
-            f"{rubric_version.total_points} 이하여야 합니다."
+            _("인증 기준 점수(%(threshold)s)는 0 이상 총점 %(total)s 이하여야 합니다.")
+            % {"threshold": pass_threshold, "total": rubric_version.total_points}
         )
     if not Decimal(0) <= disagreement_ratio <= Decimal(1):
-        errors.append(f"점수 편차 경고 비율({disagreement_ratio})은 0과 1 사이여야 합니다.")
+        errors.append(
+            _("점수 편차 경고 비율(%(ratio)s)은 0과 1 사이여야 합니다.")
+            % {"ratio": disagreement_ratio}
+        )
     if evaluators_per_application < 1:
-        errors.append("신청기관당 평가위원 수는 1명 이상이어야 합니다.")
+        errors.append(_("신청기관당 평가위원 수는 1명 이상이어야 합니다."))
     if objection_days < 1:
-        errors.append("이의신청 기간은 1일 이상이어야 합니다.")
+        errors.append(_("이의신청 기간은 1일 이상이어야 합니다."))
     if certificate_years < 1:
-        errors.append("인증서 유효기간은 1년 이상이어야 합니다.")
+        errors.append(_("인증서 유효기간은 1년 이상이어야 합니다."))
     stage_dates = {Stage(k): v for k, v in (stage_dates or {}).items() if v}
     errors += _stage_date_errors(stage_dates)
     areas = {a.code: a for a in Area.objects.filter(version=rubric_version)}
     for code, ratio in (area_minimums or {}).items():
         if code not in areas:
-            errors.append(f"'{code}' 영역은 평가지표 {rubric_version}에 없습니다.")
+            errors.append(
+                _("'%(code)s' 영역은 평가지표 %(version)s에 없습니다.")
+                % {"code": code, "version": rubric_version}
+            )
         elif not Decimal(0) <= ratio <= Decimal(1):
-            errors.append(f"영역 {code}: 최소 득점 비율({ratio})은 0과 1 사이여야 합니다.")
+            errors.append(
+                _("영역 %(code)s: 최소 득점 비율(%(ratio)s)은 0과 1 사이여야 합니다.")
+                % {"code": code, "ratio": ratio}
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -118,8 +132,10 @@ def _stage_date_errors(stage_dates: dict[Stage, date]) -> list[str]:
     for (prev, prev_day), (stage, day) in zip(ordered, ordered[1:], strict=False):
         if day < prev_day:
             errors.append(
-                f"단계 일정: {stage.label} 시작일({day})이 앞 단계 {prev.label} 시작일"
-                f"({prev_day})보다 빠릅니다."
+                _(
+                    "단계 일정: %(stage)s 시작일(%(day)s)이 앞 단계 %(prev)s 시작일(%(prev_day)s)보다 빠릅니다."
+                )
+                % {"stage": stage.label, "day": day, "prev": prev.label, "prev_day": prev_day}
             )
     return errors
 
@@ -131,8 +147,8 @@ class GateBlocked(ValidationError):
         self.blockers = blockers
         super().__init__(
             [
-                f"'{cycle.title}' 평가 주기를 '{cycle.get_stage_display()}' 단계에서 넘길 수 "
-                f"없습니다 ({len(blockers)}건):",
+                _("'%(cycle)s' 평가 주기를 '%(stage)s' 단계에서 넘길 수 없습니다 (%(n)s건):")
+                % {"cycle": cycle.title, "stage": cycle.get_stage_display(), "n": len(blockers)},
                 *[b.message for b in blockers],
             ]
         )
@@ -168,8 +184,10 @@ def cycle_advance_stage(
     locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.stage != expected_stage:
         raise ValidationError(
-            f"'{locked.title}' 평가 주기는 이미 '{locked.get_stage_display()}' 단계입니다. "
-            "화면을 새로 고친 뒤 다시 확인하십시오."
+            _(
+                "'%(cycle)s' 평가 주기는 이미 '%(stage)s' 단계입니다. 화면을 새로 고친 뒤 다시 확인하십시오."
+            )
+            % {"cycle": locked.title, "stage": locked.get_stage_display()}
         )
     blockers = process.stage_blockers(locked, now=now, early_reason=reason)
     if blockers:

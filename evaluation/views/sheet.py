@@ -15,6 +15,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -270,8 +272,10 @@ def _value_text(value, unit: str = "") -> str:
             shown = status_names.get(shown, shown)
         elif key == "entry" and unit:
             shown = f"{shown} {unit}"
-        parts.append(f"{labels.get(key, key)}: {shown}")
-    return " · ".join(parts) or "—"
+        if key in ("strength", "improvement"):  # the evaluator's words: data, not interface
+            shown = format_html('<span translate="no">{}</span>', shown)
+        parts.append(format_html("{}: {}", labels.get(key, key), shown))
+    return mark_safe(" · ".join(parts)) if parts else "—"  # each part escaped above
 
 
 @login_required

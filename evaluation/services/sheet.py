@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Item
 
@@ -58,9 +59,12 @@ class StaleScoreError(Exception):
         self.item, self.sent, self.current = item, sent, current
         stored = current.version if current is not None else 0
         super().__init__(
-            f"{item.code}: 다른 창(탭)에서 이 항목이 먼저 저장되어(저장된 버전 {stored}, "
-            f"이 화면의 버전 {sent}) 이 입력은 저장하지 않았습니다. "
-            "아래 저장된 값을 확인한 뒤 화면을 새로 고치거나, 내 입력으로 다시 저장하십시오."
+            _(
+                "%(code)s: 다른 창(탭)에서 이 항목이 먼저 저장되어(저장된 버전 %(stored)s, "
+                "이 화면의 버전 %(sent)s) 이 입력은 저장하지 않았습니다. "
+                "아래 저장된 값을 확인한 뒤 화면을 새로 고치거나, 내 입력으로 다시 저장하십시오."
+            )
+            % {"code": item.code, "stored": stored, "sent": sent}
         )
 
 
@@ -75,7 +79,7 @@ def _locked_sheet(assignment: Assignment, *, create: bool) -> Sheet | None:
     """The assignment's sheet, locked for this transaction (created on first save)."""
     qs = Sheet.objects.select_for_update()
     if create:
-        sheet, _ = qs.get_or_create(assignment=assignment)
+        sheet, _created = qs.get_or_create(assignment=assignment)
         return sheet
     return qs.filter(assignment=assignment).first()
 
@@ -148,7 +152,9 @@ def score_record(
     _check_scorer(assignment, by, action, item)
     application = assignment.application
     if item.version_id != application.cycle.rubric_version_id:
-        raise ValidationError(f"{item.code}: 이 평가 주기의 평가지표에 없는 항목입니다.")
+        raise ValidationError(
+            _("%(code)s: 이 평가 주기의 평가지표에 없는 항목입니다.") % {"code": item.code}
+        )
     parsed = entry_parse(item, entry, version=application.cycle.rubric_version)
     strength = comment_clean(item, "강점", strength)
     improvement = comment_clean(item, "개선사항", improvement)
@@ -156,13 +162,19 @@ def score_record(
     sheet = _locked_sheet(assignment, create=True)
     if sheet.is_confirmed:
         raise ValidationError(
-            f"{item.code}: 확정된 평가표는 수정할 수 없습니다 "
-            f"(확정 시각 {timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M}). "
-            "수정이 필요하면 관리자에게 확정 해제를 요청하십시오."
+            _(
+                "%(code)s: 확정된 평가표는 수정할 수 없습니다 (확정 시각 %(at)s). "
+                "수정이 필요하면 관리자에게 확정 해제를 요청하십시오."
+            )
+            % {
+                "code": item.code,
+                "at": f"{timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M}",
+            }
         )
     if item.indicator.area_id in _substituted_area_ids(assignment):
         raise ValidationError(
-            f"{item.code}: 인증서로 대체 인정된 영역의 항목이므로 채점하지 않습니다."
+            _("%(code)s: 인증서로 대체 인정된 영역의 항목이므로 채점하지 않습니다.")
+            % {"code": item.code}
         )
 
     row = ItemScore.objects.select_for_update().filter(sheet=sheet, item=item).first()
@@ -241,8 +253,8 @@ def _confirm(
     sheet = _locked_sheet(assignment, create=True)
     if sheet.is_confirmed:
         raise ValidationError(
-            f"이미 확정된 평가표입니다 (확정 시각 "
-            f"{timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M})."
+            _("이미 확정된 평가표입니다 (확정 시각 %(at)s).")
+            % {"at": f"{timezone.localtime(sheet.confirmed_at):%Y-%m-%d %H:%M}"}
         )
     items, scores, substituted = _sheet_state(assignment)
     missing = sheet_missing(
@@ -253,10 +265,14 @@ def _confirm(
     )
     if missing:
         raise ValidationError(
-            [f"입력이 끝나지 않은 항목이 {len(missing)}개 있어 확정하지 않았습니다.", *missing]
+            [
+                _("입력이 끝나지 않은 항목이 %(n)s개 있어 확정하지 않았습니다.")
+                % {"n": len(missing)},
+                *missing,
+            ]
         )
     if action == AuditAction.CONFIRM and not (password and by.check_password(password)):
-        raise WrongPasswordError("비밀번호가 맞지 않아 확정하지 않았습니다. 다시 입력하십시오.")
+        raise WrongPasswordError(_("비밀번호가 맞지 않아 확정하지 않았습니다. 다시 입력하십시오."))
     sheet.assignment = assignment
     digest = sheet_content_hash(sheet)
     now = timezone.now()
@@ -319,14 +335,16 @@ def sheet_unlock(*, assignment: Assignment, by, reason: str) -> Sheet:
         raise PermissionDenied("확정 해제는 관리자만 할 수 있습니다.")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("확정 해제 사유를 입력하십시오.")
+        raise ValidationError(_("확정 해제 사유를 입력하십시오."))
     if len(reason) > MAX_COMMENT_CHARS:
-        raise ValidationError(f"확정 해제 사유가 너무 깁니다 (최대 {MAX_COMMENT_CHARS}자).")
+        raise ValidationError(
+            _("확정 해제 사유가 너무 깁니다 (최대 %(max)s자).") % {"max": MAX_COMMENT_CHARS}
+        )
     if "\x00" in reason:  # PostgreSQL refuses NUL in text
-        raise ValidationError("확정 해제 사유에 허용되지 않는 문자(NUL)가 있습니다.")
+        raise ValidationError(_("확정 해제 사유에 허용되지 않는 문자(NUL)가 있습니다."))
     sheet = _locked_sheet(assignment, create=False)
     if sheet is None or not sheet.is_confirmed:
-        raise ValidationError("확정되지 않은 평가표는 확정 해제할 수 없습니다.")
+        raise ValidationError(_("확정되지 않은 평가표는 확정 해제할 수 없습니다."))
     old = {
         "status": SheetStatus.CONFIRMED,
         "confirmed_at": sheet.confirmed_at.isoformat(),

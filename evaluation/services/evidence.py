@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Item
 
@@ -57,15 +58,20 @@ def _fail(item: Item, name: str, message: str) -> str:
 
 def _name_problem(name: str) -> str | None:
     if not name or not name.strip():
-        return "파일 이름이 없습니다."
+        return _("파일 이름이 없습니다.")
     if len(name) > MAX_NAME_CHARS:
-        return f"파일 이름이 너무 깁니다 ({len(name)}자, 최대 {MAX_NAME_CHARS}자)."
+        return _("파일 이름이 너무 깁니다 (%(n)s자, 최대 %(max)s자).") % {
+            "n": len(name),
+            "max": MAX_NAME_CHARS,
+        }
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        return "파일 이름에 제어 문자(NUL 등)가 들어 있습니다."
+        return _("파일 이름에 제어 문자(NUL 등)가 들어 있습니다.")
     if "/" in name or "\\" in name or name.strip() in (".", "..") or name.startswith(".."):
-        return "파일 이름에 경로(../, / 또는 \\)가 들어 있습니다. 파일 이름만 쓰십시오."
+        return _("파일 이름에 경로(../, / 또는 \\)가 들어 있습니다. 파일 이름만 쓰십시오.")
     if not extension_of(name):
-        return f"파일 이름에 확장자가 없습니다. 허용 형식: {ACCEPTED_LABEL}."
+        return _("파일 이름에 확장자가 없습니다. 허용 형식: %(accepted)s.") % {
+            "accepted": ACCEPTED_LABEL
+        }
     return None
 
 
@@ -88,30 +94,39 @@ def _check_one(item: Item, upload: File, name: str) -> tuple[_Checked | None, st
     limit = settings.EVIDENCE_MAX_FILE_BYTES
     size = upload.size or 0
     if size == 0:
-        return None, _fail(item, name, "빈 파일(0바이트)입니다.")
+        return None, _fail(item, name, _("빈 파일(0바이트)입니다."))
     if getattr(upload, "exceeds_limit", False) or size > limit:
         shown, shown_limit = sizes_apart(size, limit)
         return None, _fail(
             item,
             name,
-            f"파일 크기({shown})가 파일당 한도({shown_limit})를 넘습니다. "
-            "나누거나 압축률을 높여 다시 저장하십시오.",
+            _(
+                "파일 크기(%(size)s)가 파일당 한도(%(limit)s)를 넘습니다. "
+                "나누거나 압축률을 높여 다시 저장하십시오."
+            )
+            % {"size": shown, "limit": shown_limit},
         )
     sniffed = sniff(upload)
     if sniffed.kind is None:
         return None, _fail(
             item,
             name,
-            f"받을 수 없는 파일입니다: {sniffed.reason}. 허용 형식: {ACCEPTED_LABEL} "
-            "(확장자가 아니라 파일 내용으로 판단합니다).",
+            _(
+                "받을 수 없는 파일입니다: %(reason)s. 허용 형식: %(accepted)s "
+                "(확장자가 아니라 파일 내용으로 판단합니다)."
+            )
+            % {"reason": sniffed.reason, "accepted": ACCEPTED_LABEL},
         )
     if not extension_matches(sniffed.kind, name):
-        expected = " 또는 ".join(f".{e}" for e in EXTENSIONS[sniffed.kind])
+        expected = _(" 또는 ").join(f".{e}" for e in EXTENSIONS[sniffed.kind])
         return None, _fail(
             item,
             name,
-            f"파일 내용은 {sniffed.kind.upper()}인데 확장자가 '.{extension_of(name)}'입니다. "
-            f"확장자를 {expected} 형식에 맞추어 다시 올리십시오.",
+            _(
+                "파일 내용은 %(kind)s인데 확장자가 '.%(ext)s'입니다. "
+                "확장자를 %(expected)s 형식에 맞추어 다시 올리십시오."
+            )
+            % {"kind": sniffed.kind.upper(), "ext": extension_of(name), "expected": expected},
         )
     verdict = content_check(sniffed.kind, upload, _zip_limits())
     if verdict.problem:
@@ -134,7 +149,10 @@ def sizes_apart(size: int, limit: int) -> tuple[str, str]:
     shown, shown_limit = filesizeformat(size), filesizeformat(limit)
     if shown != shown_limit:
         return shown, shown_limit
-    return f"{size:,}바이트", f"{limit:,}바이트 = {shown_limit}"
+    return (
+        _("%(n)s바이트") % {"n": f"{size:,}"},
+        _("%(n)s바이트 = %(shown)s") % {"n": f"{limit:,}", "shown": shown_limit},
+    )
 
 
 @transaction.atomic
@@ -153,23 +171,32 @@ def evidence_files_add(
     if not queries.is_member_of(by, application):
         raise PermissionDenied
     if item.version_id != application.cycle.rubric_version_id:
-        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+        raise ValidationError(
+            _("%(code)s: 이 신청의 평가지표 항목이 아닙니다.") % {"code": item.code}
+        )
     lock = queries.evidence_lock_reason(application)
     if lock:
         raise ValidationError(lock)
     if not uploads:
-        raise ValidationError(f"{item.code}: 올릴 파일을 선택하십시오.")
+        raise ValidationError(_("%(code)s: 올릴 파일을 선택하십시오.") % {"code": item.code})
     per_request = settings.EVIDENCE_MAX_FILES_PER_REQUEST
     if len(uploads) > per_request:
         raise ValidationError(
-            f"{item.code}: 한 번에 {len(uploads)}개를 올렸습니다. 한 번에 올릴 수 있는 파일은 "
-            f"{per_request}개까지입니다. 나누어 올리십시오."
+            _(
+                "%(code)s: 한 번에 %(n)s개를 올렸습니다. 한 번에 올릴 수 있는 파일은 "
+                "%(max)s개까지입니다. 나누어 올리십시오."
+            )
+            % {"code": item.code, "n": len(uploads), "max": per_request}
         )
     if replaces is not None:
         if replaces.application_id != application.pk or replaces.state != FileState.CURRENT:
-            raise ValidationError(f"{item.code}: 바꿀 파일을 찾을 수 없습니다.")
+            raise ValidationError(
+                _("%(code)s: 바꿀 파일을 찾을 수 없습니다.") % {"code": item.code}
+            )
         if len(uploads) != 1:
-            raise ValidationError(f"{item.code}: 파일을 바꿀 때는 한 개만 올리십시오.")
+            raise ValidationError(
+                _("%(code)s: 파일을 바꿀 때는 한 개만 올리십시오.") % {"code": item.code}
+            )
 
     errors: list[str] = []
     checked: list[_Checked] = []
@@ -193,9 +220,12 @@ def evidence_files_add(
     after = on_item + len(uploads) - (1 if replaces is not None else 0)
     if after > per_item:
         errors.append(
-            f"{item.code}: 한 항목에 첨부할 수 있는 파일은 {per_item}개까지입니다 "
-            f"(지금 {on_item}개, 올린 파일 {len(uploads)}개). 필요 없는 파일을 빼거나 "
-            "여러 파일을 하나로 묶어 올리십시오."
+            _(
+                "%(code)s: 한 항목에 첨부할 수 있는 파일은 %(max)s개까지입니다 "
+                "(지금 %(now)s개, 올린 파일 %(n)s개). 필요 없는 파일을 빼거나 "
+                "여러 파일을 하나로 묶어 올리십시오."
+            )
+            % {"code": item.code, "max": per_item, "now": on_item, "n": len(uploads)}
         )
     seen: dict[str, str] = {}
     for c in checked:
@@ -205,16 +235,23 @@ def evidence_files_add(
                 _fail(
                     item,
                     c.name,
-                    f"같은 내용의 파일이 이미 {twin.evidence.item.code}에 "
-                    f"'{twin.original_name}' 이름으로 첨부되어 있어 다시 저장하지 않았습니다. "
-                    "이 항목에도 쓰려면 '이미 올린 파일 연결'로 연결하십시오.",
+                    _(
+                        "같은 내용의 파일이 이미 %(code)s에 '%(name)s' 이름으로 첨부되어 "
+                        "있어 다시 저장하지 않았습니다. 이 항목에도 쓰려면 '이미 올린 파일 "
+                        "연결'로 연결하십시오."
+                    )
+                    % {"code": twin.evidence.item.code, "name": twin.original_name},
                 )
             )
         elif twin is not None:
-            errors.append(_fail(item, c.name, "바꾸려는 파일과 내용이 같습니다."))
+            errors.append(_fail(item, c.name, _("바꾸려는 파일과 내용이 같습니다.")))
         elif c.sha256 in seen:
             errors.append(
-                _fail(item, c.name, f"같이 올린 '{seen[c.sha256]}' 파일과 내용이 같습니다.")
+                _fail(
+                    item,
+                    c.name,
+                    _("같이 올린 '%(name)s' 파일과 내용이 같습니다.") % {"name": seen[c.sha256]},
+                )
             )
         else:
             seen[c.sha256] = c.name
@@ -226,14 +263,21 @@ def evidence_files_add(
     app_limit = settings.EVIDENCE_MAX_APPLICATION_BYTES
     if not errors and new_total > app_limit:
         errors.append(
-            f"{item.code}: 이 신청의 증빙 파일 합계({filesizeformat(new_total)})가 "
-            f"신청당 한도({filesizeformat(app_limit)})를 넘습니다 "
-            f"(현재 {filesizeformat(current_total)} 사용 중)."
+            _(
+                "%(code)s: 이 신청의 증빙 파일 합계(%(total)s)가 신청당 한도(%(limit)s)를 "
+                "넘습니다 (현재 %(used)s 사용 중)."
+            )
+            % {
+                "code": item.code,
+                "total": filesizeformat(new_total),
+                "limit": filesizeformat(app_limit),
+                "used": filesizeformat(current_total),
+            }
         )
     if errors:
         raise ValidationError(errors)
 
-    evidence, _ = Evidence.objects.get_or_create(
+    evidence, _created = Evidence.objects.get_or_create(
         application=application, item=item, defaults={"updated_by": by}
     )
     now = timezone.now()
@@ -285,15 +329,17 @@ def evidence_file_link(*, file: EvidenceFile, item: Item, by) -> EvidenceFile:
     if not queries.is_member_of(by, application):
         raise PermissionDenied
     if item.version_id != application.cycle.rubric_version_id:
-        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+        raise ValidationError(
+            _("%(code)s: 이 신청의 평가지표 항목이 아닙니다.") % {"code": item.code}
+        )
     lock = queries.evidence_lock_reason(application)
     if lock:
         raise ValidationError(lock)
     file = EvidenceFile.objects.select_related("evidence__item").get(pk=file.pk)
     if file.state != FileState.CURRENT or file.purged_at is not None:
         raise ValidationError(
-            f"{item.code}: '{file.original_name}' 파일은 현재 첨부된 파일이 아니어서 연결할 수 "
-            "없습니다."
+            _("%(code)s: '%(name)s' 파일은 현재 첨부된 파일이 아니어서 연결할 수 없습니다.")
+            % {"code": item.code, "name": file.original_name}
         )
     source = file.linked_from if file.linked_from_id else file
     here = EvidenceFile.objects.filter(
@@ -301,15 +347,19 @@ def evidence_file_link(*, file: EvidenceFile, item: Item, by) -> EvidenceFile:
     )
     if here.filter(sha256=file.sha256).exists():
         raise ValidationError(
-            f"{item.code}: '{file.original_name}' 파일은 이미 이 항목에 있습니다."
+            _("%(code)s: '%(name)s' 파일은 이미 이 항목에 있습니다.")
+            % {"code": item.code, "name": file.original_name}
         )
     per_item = settings.EVIDENCE_MAX_FILES_PER_ITEM
     if here.count() >= per_item:
         raise ValidationError(
-            f"{item.code}: 한 항목에 첨부할 수 있는 파일은 {per_item}개까지입니다. "
-            "필요 없는 파일을 먼저 빼십시오."
+            _(
+                "%(code)s: 한 항목에 첨부할 수 있는 파일은 %(max)s개까지입니다. "
+                "필요 없는 파일을 먼저 빼십시오."
+            )
+            % {"code": item.code, "max": per_item}
         )
-    evidence, _ = Evidence.objects.get_or_create(
+    evidence, _created = Evidence.objects.get_or_create(
         application=application, item=item, defaults={"updated_by": by}
     )
     now = timezone.now()
@@ -341,7 +391,9 @@ def evidence_file_remove(*, file: EvidenceFile, by) -> EvidenceFile:
         raise ValidationError(lock)
     file = EvidenceFile.objects.select_for_update().get(pk=file.pk)
     if file.state != FileState.CURRENT:
-        raise ValidationError(f"'{file.original_name}' 파일은 이미 현재 파일이 아닙니다.")
+        raise ValidationError(
+            _("'%(name)s' 파일은 이미 현재 파일이 아닙니다.") % {"name": file.original_name}
+        )
     file.state = FileState.REMOVED
     file.superseded_at = timezone.now()
     file.save(update_fields=["state", "superseded_at"])
@@ -356,16 +408,19 @@ def evidence_narrative_save(
     if not queries.is_member_of(by, application):
         raise PermissionDenied
     if item.version_id != application.cycle.rubric_version_id:
-        raise ValidationError(f"{item.code}: 이 신청의 평가지표 항목이 아닙니다.")
+        raise ValidationError(
+            _("%(code)s: 이 신청의 평가지표 항목이 아닙니다.") % {"code": item.code}
+        )
     lock = queries.evidence_lock_reason(application)
     if lock:
         raise ValidationError(lock)
     narrative = narrative.replace("\x00", "").strip()
     if len(narrative) > MAX_NARRATIVE_CHARS:
         raise ValidationError(
-            f"{item.code}: 설명이 너무 깁니다 ({len(narrative)}자, 최대 {MAX_NARRATIVE_CHARS}자)."
+            _("%(code)s: 설명이 너무 깁니다 (%(n)s자, 최대 %(max)s자).")
+            % {"code": item.code, "n": len(narrative), "max": MAX_NARRATIVE_CHARS}
         )
-    evidence, _ = Evidence.objects.get_or_create(
+    evidence, _created = Evidence.objects.get_or_create(
         application=application, item=item, defaults={"updated_by": by}
     )
     evidence.narrative = narrative

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import interchange, validation
 from ..models import (
@@ -45,7 +46,7 @@ class RubricStateError(Exception):
     """The version's status does not allow this change (e.g. publishing a published version)."""
 
 
-_STATUS_LABEL = {value: str(label) for value, label in VersionStatus.choices}
+_STATUS_LABEL = dict(VersionStatus.choices)  # lazy: in the language of the request
 
 
 @contextmanager
@@ -79,8 +80,11 @@ def _require_draft(version: RubricVersion) -> None:
     status = RubricVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
     if status != VersionStatus.DRAFT:
         raise RubricStateError(
-            f"{version}: 초안만 수정할 수 있습니다 (현재 상태: {_STATUS_LABEL.get(status, status)}). "
-            "게시된 평가지표는 새 초안으로 복제하여 수정하십시오."
+            _(
+                "%(version)s: 초안만 수정할 수 있습니다 (현재 상태: %(status)s). "
+                "게시된 평가지표는 새 초안으로 복제하여 수정하십시오."
+            )
+            % {"version": version, "status": _STATUS_LABEL.get(status, status)}
         )
 
 
@@ -90,8 +94,11 @@ def _require_draft(version: RubricVersion) -> None:
 def _existing_version_problem(code: str, version: str) -> Problem:
     return Problem(
         "version",
-        f"평가지표 '{code}'에 이미 '{version}' 버전이 있습니다. "
-        "기존 버전은 덮어쓰지 않습니다 — 다른 version 값으로 가져오십시오.",
+        _(
+            "평가지표 '%(code)s'에 이미 '%(version)s' 버전이 있습니다. "
+            "기존 버전은 덮어쓰지 않습니다 — 다른 version 값으로 가져오십시오."
+        )
+        % {"code": code, "version": version},
     )
 
 
@@ -251,8 +258,8 @@ def rubric_version_publish(*, version: RubricVersion) -> RubricVersion:
     locked = RubricVersion.objects.select_for_update().select_related("rubric").get(pk=version.pk)
     if not locked.is_draft:
         raise RubricStateError(
-            f"{locked}: 초안만 게시할 수 있습니다 "
-            f"(현재 상태: {_STATUS_LABEL.get(locked.status, locked.status)})."
+            _("%(version)s: 초안만 게시할 수 있습니다 (현재 상태: %(status)s).")
+            % {"version": locked, "status": _STATUS_LABEL.get(locked.status, locked.status)}
         )
     problems = validation.validate(rubric_document(locked))
     if problems:
@@ -268,8 +275,8 @@ def rubric_version_retire(*, version: RubricVersion) -> RubricVersion:
     locked = RubricVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.PUBLISHED:
         raise RubricStateError(
-            f"{version}: 게시된 버전만 폐지할 수 있습니다 "
-            f"(현재 상태: {_STATUS_LABEL.get(locked.status, locked.status)})."
+            _("%(version)s: 게시된 버전만 폐지할 수 있습니다 (현재 상태: %(status)s).")
+            % {"version": version, "status": _STATUS_LABEL.get(locked.status, locked.status)}
         )
     now = timezone.now()
     RubricVersion.objects.filter(pk=version.pk).update(status=VersionStatus.RETIRED, retired_at=now)
@@ -287,17 +294,24 @@ def rubric_version_delete(*, version: RubricVersion) -> None:
 def _check_new_version(rubric: Rubric, new_version: str) -> str:
     new_version = (new_version or "").strip()
     if not new_version:
-        raise RubricInvalid([Problem("새 버전", "새 버전 이름을 입력하십시오")])
+        raise RubricInvalid([Problem(_("새 버전"), _("새 버전 이름을 입력하십시오"))])
     if len(new_version) > MAX_VERSION:
         raise RubricInvalid(
-            [Problem("새 버전", f"{MAX_VERSION}자 이하여야 합니다 (현재 {len(new_version)}자)")]
+            [
+                Problem(
+                    _("새 버전"),
+                    _("%(max)s자 이하여야 합니다 (현재 %(n)s자)")
+                    % {"max": MAX_VERSION, "n": len(new_version)},
+                )
+            ]
         )
     if rubric.versions.filter(version=new_version).exists():
         raise RubricInvalid(
             [
                 Problem(
-                    "새 버전",
-                    f"'{new_version}' 버전이 이미 있습니다. 다른 버전 이름을 입력하십시오",
+                    _("새 버전"),
+                    _("'%(version)s' 버전이 이미 있습니다. 다른 버전 이름을 입력하십시오")
+                    % {"version": new_version},
                 )
             ]
         )

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Item
 
@@ -51,11 +52,14 @@ OUTCOMES = (ObjectionStatus.UPHELD, ObjectionStatus.PARTLY_UPHELD, ObjectionStat
 def _clean(text: str, label: str) -> tuple[str, list[str]]:
     text = (text or "").strip()
     if not text:
-        return text, [f"{label}: 내용을 입력하십시오."]
+        return text, [_("%(label)s: 내용을 입력하십시오.") % {"label": label}]
     if "\x00" in text:
-        return text, [f"{label}에 허용되지 않는 문자(NUL)가 있습니다."]
+        return text, [_("%(label)s에 허용되지 않는 문자(NUL)가 있습니다.") % {"label": label}]
     if len(text) > MAX_REASON_CHARS:
-        return text, [f"{label}: 내용이 너무 깁니다 ({len(text)}자, 최대 {MAX_REASON_CHARS}자)."]
+        return text, [
+            _("%(label)s: 내용이 너무 깁니다 (%(n)s자, 최대 %(max)s자).")
+            % {"label": label, "n": len(text), "max": MAX_REASON_CHARS}
+        ]
     return text, []
 
 
@@ -80,13 +84,20 @@ def objection_file(*, application: Application, by, reasons: dict[int, str]) -> 
     cycle = application.cycle
     problems: list[str] = []
     if not process.result_visible_to_institution(application):
-        problems.append("결과가 통보되지 않은 신청에는 이의신청을 할 수 없습니다.")
+        problems.append(_("결과가 통보되지 않은 신청에는 이의신청을 할 수 없습니다."))
     elif not process.objection_window_open(cycle):
         deadline = process.objection_deadline(cycle)
-        when = f" ({timezone.localtime(deadline):%Y-%m-%d %H:%M}까지)" if deadline else ""
-        problems.append(f"이의신청 기간{when}이 아닙니다.")
+        if deadline:
+            problems.append(
+                _("이의신청 기간 (%(until)s까지)이 아닙니다.")
+                % {"until": f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}"}
+            )
+        else:
+            problems.append(_("이의신청 기간이 아닙니다."))
     if Objection.objects.filter(application=application).exists():
-        problems.append(f"{application.institution.name} 기관은 이미 이의신청을 했습니다.")
+        problems.append(
+            _("%(name)s 기관은 이미 이의신청을 했습니다.") % {"name": application.institution.name}
+        )
     items = {
         i.pk: i for i in Item.objects.filter(version_id=cycle.rubric_version_id, pk__in=reasons)
     }
@@ -94,13 +105,13 @@ def objection_file(*, application: Application, by, reasons: dict[int, str]) -> 
     for item_id, text in reasons.items():
         item = items.get(item_id)
         if item is None:
-            problems.append(f"항목({item_id})은 이 신청의 평가지표에 없습니다.")
+            problems.append(_("항목(%(id)s)은 이 신청의 평가지표에 없습니다.") % {"id": item_id})
             continue
-        text, errors = _clean(text, f"{item.code} 이의 사유")
+        text, errors = _clean(text, _("%(code)s 이의 사유") % {"code": item.code})
         problems += errors
         cleaned[item_id] = text
     if not reasons:
-        problems.append("이의를 신청할 항목을 하나 이상 고르고 사유를 입력하십시오.")
+        problems.append(_("이의를 신청할 항목을 하나 이상 고르고 사유를 입력하십시오."))
     if problems:
         raise ValidationError(problems)
     result = Result.objects.filter(application=application).first()
@@ -132,10 +143,13 @@ def _locked(objection: Objection) -> Objection:
 
 
 def _decision_problems(objection: Objection, reason: str) -> tuple[str, list[str]]:
-    reason, problems = _clean(reason, "결정 사유")
-    problems = process.freeze_blockers(objection.application.cycle, "이의신청") + problems
+    reason, problems = _clean(reason, _("결정 사유"))
+    problems = process.freeze_blockers(objection.application.cycle, _("이의신청")) + problems
     if objection.status != ObjectionStatus.PENDING:
-        problems.append(f"이미 '{objection.get_status_display()}' 상태인 이의신청입니다.")
+        problems.append(
+            _("이미 '%(status)s' 상태인 이의신청입니다.")
+            % {"status": objection.get_status_display()}
+        )
     return reason, problems
 
 
@@ -168,22 +182,22 @@ def objection_rereview(*, objection: Objection, by, reason: str, item_ids) -> Ob
     reason, problems = _decision_problems(objection, reason)
     if application.cycle.stage != Stage.APPEAL:
         problems.append(
-            "재심은 이의신청 단계에서만 결정할 수 있습니다 "
-            f"(현재 단계: {application.cycle.get_stage_display()})."
+            _("재심은 이의신청 단계에서만 결정할 수 있습니다 (현재 단계: %(stage)s).")
+            % {"stage": application.cycle.get_stage_display()}
         )
     contested = {oi.item_id: oi for oi in objection.items.select_related("item")}
     chosen = {int(i) for i in item_ids}
     if not chosen:
-        problems.append("재심할 항목을 하나 이상 고르십시오.")
+        problems.append(_("재심할 항목을 하나 이상 고르십시오."))
     for item_id in sorted(chosen - contested.keys()):
-        problems.append(f"항목({item_id})은 이 이의신청의 대상 항목이 아닙니다.")
+        problems.append(_("항목(%(id)s)은 이 이의신청의 대상 항목이 아닙니다.") % {"id": item_id})
     sheets = list(
         Sheet.objects.select_for_update()
         .filter(process.counted_sheets([application.pk]))
         .order_by("pk")
     )
     if not sheets:
-        problems.append("재심할 반영 평가표가 없습니다.")
+        problems.append(_("재심할 반영 평가표가 없습니다."))
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -222,7 +236,10 @@ def objection_rereview(*, objection: Objection, by, reason: str, item_ids) -> Ob
 def conclude_blockers(objection: Objection) -> list[str]:
     """Why the re-review cannot be concluded yet (Korean), or []."""
     if objection.status != ObjectionStatus.REREVIEW:
-        return [f"재심 중인 이의신청이 아닙니다 (상태: {objection.get_status_display()})."]
+        return [
+            _("재심 중인 이의신청이 아닙니다 (상태: %(status)s).")
+            % {"status": objection.get_status_display()}
+        ]
     pending = (
         Sheet.objects.filter(reopenings__objection=objection)
         .exclude(status=SheetStatus.CONFIRMED)
@@ -231,7 +248,10 @@ def conclude_blockers(objection: Objection) -> list[str]:
     )
     names = sorted(s.assignment.evaluator.display_name for s in pending)
     if names:
-        return [f"재심 평가표를 다시 확정하지 않은 평가위원이 있습니다: {', '.join(names)}"]
+        return [
+            _("재심 평가표를 다시 확정하지 않은 평가위원이 있습니다: %(names)s")
+            % {"names": ", ".join(names)}
+        ]
     return []
 
 
@@ -246,11 +266,11 @@ def objection_conclude(
         raise PermissionDenied
     objection = _locked(objection)
     application = objection.application
-    reason, problems = _clean(reason, "재심 결론 사유")
-    problems = process.freeze_blockers(application.cycle, "이의신청") + problems
+    reason, problems = _clean(reason, _("재심 결론 사유"))
+    problems = process.freeze_blockers(application.cycle, _("이의신청")) + problems
     problems += conclude_blockers(objection)
     if outcome not in OUTCOMES:
-        problems.append("재심 결과는 인용, 일부 인용, 재심 후 기각 중 하나여야 합니다.")
+        problems.append(_("재심 결과는 인용, 일부 인용, 재심 후 기각 중 하나여야 합니다."))
     if problems:
         raise ValidationError(problems)
     after = item_points(application)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from institutions.models import Institution
 from institutions.people.queries import sanction_on
@@ -56,17 +57,30 @@ def eligibility_problems(*, institution: Institution, cycle: Cycle) -> list[str]
     cutoff = _years_before(cycle.reference_date, ELIGIBILITY_YEARS)
     if institution.registered_on > cutoff:
         problems.append(
-            f"{institution.name}: 등록일({institution.registered_on})은 기준일 "
-            f"{cycle.reference_date}보다 {ELIGIBILITY_YEARS}년 이상 앞서야 합니다 "
-            f"({cutoff} 이전 등록 기관만 신청할 수 있습니다)."
+            _(
+                "%(name)s: 등록일(%(registered)s)은 기준일 %(reference)s보다 %(years)s년 이상 "
+                "앞서야 합니다 (%(cutoff)s 이전 등록 기관만 신청할 수 있습니다)."
+            )
+            % {
+                "name": institution.name,
+                "registered": institution.registered_on,
+                "reference": cycle.reference_date,
+                "years": ELIGIBILITY_YEARS,
+                "cutoff": cutoff,
+            }
         )
     if institution.sanctioned:
-        problems.append(f"{institution.name}: 제재 이력이 있는 기관은 신청할 수 없습니다.")
+        problems.append(
+            _("%(name)s: 제재 이력이 있는 기관은 신청할 수 없습니다.") % {"name": institution.name}
+        )
     else:  # a recorded 제재 covering the reference date or today (institutions, ADR 016)
         for day in dict.fromkeys((cycle.reference_date, timezone.localdate())):
             why = sanction_on(institution, day)
             if why:
-                problems.append(f"{institution.name}: 제재 중인 기관은 신청할 수 없습니다 ({why}).")
+                problems.append(
+                    _("%(name)s: 제재 중인 기관은 신청할 수 없습니다 (%(why)s).")
+                    % {"name": institution.name, "why": why}
+                )
                 break
     return problems
 
@@ -81,13 +95,18 @@ def application_create(*, cycle: Cycle, institution: Institution, by) -> Applica
     problems = []
     if not cycle.is_open_for_applications:
         problems.append(
-            f"'{cycle.title}' 평가 주기는 지금 신청을 받지 않습니다 "
-            f"(현재 단계: {cycle.get_stage_display()})."
+            _("'%(cycle)s' 평가 주기는 지금 신청을 받지 않습니다 (현재 단계: %(stage)s).")
+            % {"cycle": cycle.title, "stage": cycle.get_stage_display()}
         )
     elif timezone.now() > cycle.evidence_deadline:
-        problems.append(f"평가 주기 '{cycle.title}'의 제출 기한이 지났습니다.")
+        problems.append(
+            _("평가 주기 '%(cycle)s'의 제출 기한이 지났습니다.") % {"cycle": cycle.title}
+        )
     if Application.objects.filter(cycle=cycle, institution=institution).exists():
-        problems.append(f"{institution.name} 기관은 이미 '{cycle.title}'에 신청했습니다.")
+        problems.append(
+            _("%(name)s 기관은 이미 '%(cycle)s'에 신청했습니다.")
+            % {"name": institution.name, "cycle": cycle.title}
+        )
     problems += eligibility_problems(institution=institution, cycle=cycle)
     if problems:
         raise ValidationError(problems)
@@ -116,8 +135,12 @@ def application_transition(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if to not in ALLOWED_TRANSITIONS[locked.status]:
         raise ValidationError(
-            f"신청 '{locked}': '{locked.get_status_display()}' 상태에서 "
-            f"'{ApplicationStatus(to).label}' 상태로 바꿀 수 없습니다."
+            _("신청 '%(application)s': '%(from)s' 상태에서 '%(to)s' 상태로 바꿀 수 없습니다.")
+            % {
+                "application": locked,
+                "from": locked.get_status_display(),
+                "to": ApplicationStatus(to).label,
+            }
         )
     ApplicationTransition.objects.create(
         application=locked, from_status=locked.status, to_status=to, by=by, reason=reason
@@ -163,7 +186,7 @@ def application_withdraw(*, application: Application, by, reason: str) -> Applic
     if not (queries.is_admin(by) or queries.is_member_of(by, application)):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError("철회 사유를 입력하십시오.")
+        raise ValidationError(_("철회 사유를 입력하십시오."))
     return application_transition(
         application=application, to=S.WITHDRAWN, by=by, reason=reason.strip()
     )
@@ -180,14 +203,16 @@ def evidence_reopen(
     application = Application.objects.select_for_update().get(pk=application.pk)
     errors = []
     if not reason.strip():
-        errors.append("재개방 사유를 입력하십시오.")
+        errors.append(_("재개방 사유를 입력하십시오."))
     if open_until <= timezone.now():
         errors.append(
-            f"재개방 기한({timezone.localtime(open_until):%Y-%m-%d %H:%M})은 지금 이후여야 합니다."
+            _("재개방 기한(%(until)s)은 지금 이후여야 합니다.")
+            % {"until": f"{timezone.localtime(open_until):%Y-%m-%d %H:%M}"}
         )
     if application.status not in (S.DRAFT, S.SUBMITTED):
         errors.append(
-            f"'{application.get_status_display()}' 상태의 신청은 증빙을 재개방할 수 없습니다."
+            _("'%(status)s' 상태의 신청은 증빙을 재개방할 수 없습니다.")
+            % {"status": application.get_status_display()}
         )
     confirmed = Sheet.objects.filter(
         assignment__application=application, status=SheetStatus.CONFIRMED
@@ -196,8 +221,11 @@ def evidence_reopen(
         # Evidence changed under a confirmed score would leave the score standing on evidence
         # the evaluator never saw: unlock the sheets first (each with its reason).
         errors.append(
-            f"확정된 평가표가 {confirmed}개 있어 증빙을 재개방할 수 없습니다. 먼저 평가표의 "
-            "확정을 해제하십시오."
+            _(
+                "확정된 평가표가 %(n)s개 있어 증빙을 재개방할 수 없습니다. 먼저 평가표의 "
+                "확정을 해제하십시오."
+            )
+            % {"n": confirmed}
         )
     if errors:
         raise ValidationError(errors)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from institutions import roles
 from institutions.models import Membership, User
@@ -54,21 +55,29 @@ def _pair_problems(
     who = f"{application.institution.name} · {_name(evaluator)}"
     problems = []
     if not is_evaluator:
-        problems.append(f"{who}: 평가위원 역할이 있는 활성 사용자만 배정할 수 있습니다.")
+        problems.append(
+            _("%(who)s: 평가위원 역할이 있는 활성 사용자만 배정할 수 있습니다.") % {"who": who}
+        )
     if application.status not in aq.ASSIGNABLE_STATUSES:
         problems.append(
-            f"{who}: '{application.get_status_display()}' 상태의 신청에는 배정할 수 없습니다."
+            _("%(who)s: '%(status)s' 상태의 신청에는 배정할 수 없습니다.")
+            % {"who": who, "status": application.get_status_display()}
         )
     if existing is not None:
         if existing.is_active:
-            problems.append(f"{who}: 이미 배정되어 있습니다.")
+            problems.append(_("%(who)s: 이미 배정되어 있습니다.") % {"who": who})
         else:
             problems.append(
-                f"{who}: {existing.get_exclusion_display()} 사유로 배제된 평가위원은 "
-                "같은 신청에 다시 배정할 수 없습니다."
+                _(
+                    "%(who)s: %(exclusion)s 사유로 배제된 평가위원은 같은 신청에 다시 배정할 수 "
+                    "없습니다."
+                )
+                % {"who": who, "exclusion": existing.get_exclusion_display()}
             )
     if is_member:
-        problems.append(f"{who}: 신청 기관의 구성원은 그 기관을 평가할 수 없습니다.")
+        problems.append(
+            _("%(who)s: 신청 기관의 구성원은 그 기관을 평가할 수 없습니다.") % {"who": who}
+        )
     if affiliation:  # 제척 by a recent affiliation (institutions.people, ADR 016)
         problems.append(f"{who}: {affiliation}")
     return problems
@@ -105,7 +114,8 @@ def assignment_create(*, application: Application, evaluator, by) -> Assignment:
             )
     except IntegrityError as exc:  # a concurrent request assigned the same pair
         raise ValidationError(
-            f"{application.institution.name} · {_name(evaluator)}: 이미 배정되어 있습니다."
+            _("%(who)s: 이미 배정되어 있습니다.")
+            % {"who": f"{application.institution.name} · {_name(evaluator)}"}
         ) from exc
     _notify_on_commit([(application.pk, evaluator.pk)])
     return assignment
@@ -132,9 +142,9 @@ def assignments_create_bulk(*, applications, evaluators, by) -> BulkOutcome:
     )
     evaluators = list(User.objects.filter(pk__in=[e.pk for e in evaluators]).order_by("name", "pk"))
     if not applications or not evaluators:
-        raise ValidationError("신청 기관과 평가위원을 각각 하나 이상 선택하십시오.")
+        raise ValidationError(_("신청 기관과 평가위원을 각각 하나 이상 선택하십시오."))
     if len({a.cycle_id for a in applications}) > 1:
-        raise ValidationError("한 번에 한 평가 주기의 신청만 배정할 수 있습니다.")
+        raise ValidationError(_("한 번에 한 평가 주기의 신청만 배정할 수 있습니다."))
     existing = {
         (a.application_id, a.evaluator_id): a
         for a in Assignment.objects.filter(

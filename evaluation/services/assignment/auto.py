@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from institutions.models import User
 from institutions.people.queries import affiliation_conflicts, expertise_coverage
@@ -60,7 +61,7 @@ def assignment_auto_plan(*, cycle: Cycle, evaluators: list, cap: int) -> AutoPla
     assignments per evaluator in the cycle, never with an evaluator already assigned or
     excluded there or a member of the institution; loads are as even as possible."""
     if cap < 1:
-        raise ValidationError("평가위원 1인당 최대 배정 수는 1 이상이어야 합니다.")
+        raise ValidationError(_("평가위원 1인당 최대 배정 수는 1 이상이어야 합니다."))
     # one query: only active users holding the evaluator role, in a fixed order
     pool = list(
         aq.evaluator_pool()
@@ -68,7 +69,7 @@ def assignment_auto_plan(*, cycle: Cycle, evaluators: list, cap: int) -> AutoPla
         .order_by("name", "username", "pk")
     )
     if not pool:
-        raise ValidationError("배정할 평가위원을 한 명 이상 선택하십시오.")
+        raise ValidationError(_("배정할 평가위원을 한 명 이상 선택하십시오."))
     apps = list(
         cycle.applications.filter(status__in=aq.STAFFED_STATUSES)
         .select_related("institution")
@@ -119,20 +120,20 @@ def assignment_auto_plan(*, cycle: Cycle, evaluators: list, cap: int) -> AutoPla
     idle_reason = ""
     if not plan.pairs:
         if not apps:
-            idle_reason = (
+            idle_reason = _(
                 "배정이 필요한 신청이 없습니다: 제출되어 심사 중인 신청만 배정합니다 "
                 "(작성 중·철회·미제출 신청은 제외)."
             )
         elif not any(needs.values()):
-            idle_reason = (
-                f"신청 {len(apps)}건 모두 평가위원이 이미 "
-                f"{cycle.evaluators_per_application}명씩 배정되어 있습니다."
-            )
+            idle_reason = _("신청 %(n)s건 모두 평가위원이 이미 %(per)s명씩 배정되어 있습니다.") % {
+                "n": len(apps),
+                "per": cycle.evaluators_per_application,
+            }
         else:
-            idle_reason = (
+            idle_reason = _(
                 "선택한 평가위원으로는 더 배정할 수 없습니다: 이미 배정·배제되었거나, 소속·이해충돌로 "
-                f"제척되었거나, 1인당 최대 배정 수({cap}건)에 이르렀습니다."
-            )
+                "제척되었거나, 1인당 최대 배정 수(%(cap)s건)에 이르렀습니다."
+            ) % {"cap": cap}
     return AutoPlan(
         idle_reason=idle_reason,
         cycle=cycle,
@@ -157,7 +158,7 @@ def assignment_auto_apply(
     plan = assignment_auto_plan(cycle=cycle, evaluators=evaluators, cap=cap)
     if plan.fingerprint != fingerprint:
         raise ValidationError(
-            "미리보기 이후 배정 현황이 바뀌었습니다. 다시 미리보기를 한 뒤 적용하십시오."
+            _("미리보기 이후 배정 현황이 바뀌었습니다. 다시 미리보기를 한 뒤 적용하십시오.")
         )
     created = Assignment.objects.bulk_create(
         Assignment(application=app, evaluator=ev, assigned_by=by) for app, ev in plan.pairs

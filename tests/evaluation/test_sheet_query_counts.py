@@ -50,11 +50,7 @@ def _scored(assignment, items, *, confirmed: bool):
     """A sheet with every item scored (rows made in bulk: test data, not the path measured;
     2,508 saves through ``score_record`` per test would take minutes). A confirmed sheet is
     sealed with its real hash, as ``sheet_confirm`` seals it."""
-    sheet = Sheet.objects.create(
-        assignment=assignment,
-        status=SheetStatus.CONFIRMED if confirmed else SheetStatus.DRAFT,
-        confirmed_at=timezone.now() if confirmed else None,
-    )
+    sheet = Sheet.objects.create(assignment=assignment, status=SheetStatus.DRAFT)
     rows = ItemScore.objects.bulk_create(
         ItemScore(
             sheet=sheet,
@@ -71,9 +67,10 @@ def _scored(assignment, items, *, confirmed: bool):
         ScoreAudit(sheet=sheet, item=row.item, actor=assignment.evaluator, action="save", new={})
         for row in rows
     )
-    if confirmed:
+    if confirmed:  # status, time and seal together, as the table's constraint requires
+        sheet.status, sheet.confirmed_at = SheetStatus.CONFIRMED, timezone.now()
         sheet.content_hash = sheet_content_hash(sheet)
-        sheet.save(update_fields=["content_hash"])
+        sheet.save(update_fields=["status", "confirmed_at", "content_hash"])
     return sheet
 
 

@@ -30,7 +30,9 @@ def test_upload_preview_submit_and_outsider_404(
     status = page.get_by_test_id("upload-form").locator("[data-upload-status]")
     status.get_by_text("✔ A.1.1: 파일 1개를 첨부했습니다.").wait_for()
     assert status.locator("progress").get_attribute("value") == "100"
-    page.get_by_test_id("evidence-files").get_by_text("운영계획서.pdf", exact=True).wait_for()
+    page.get_by_test_id("evidence-files").locator(".file-name").get_by_text(
+        "운영계획서.pdf", exact=True
+    ).wait_for()
     stored = EvidenceFile.objects.get()
     assert (stored.original_name, stored.kind) == ("운영계획서.pdf", "pdf")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ... import process
 from ...models import (
@@ -34,7 +35,7 @@ def _exclude(assignment: Assignment, *, kind: Exclusion, reason: str, by) -> Non
     """Exclude the assignment. A confirmed sheet leaving the result is written in the score
     audit trail (who, why), and the result is recomputed; a committee decision taken on the
     old set becomes stale (``process.stale_decisions``) and blocks the gate until re-taken."""
-    frozen = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    frozen = process.freeze_blockers(assignment.application.cycle, _("평가위원 배정"))
     if frozen:
         raise ValidationError(frozen)
     assignment.exclusion = kind
@@ -84,11 +85,14 @@ def conflict_declare(*, assignment: Assignment, conflict: bool, reason: str = ""
     reason = (reason or "").strip()
     if not assignment.is_active:
         raise ValidationError(
-            f"{where}: 이미 {assignment.get_exclusion_display()} 사유로 배제된 배정입니다."
+            _("%(who)s: 이미 %(exclusion)s 사유로 배제된 배정입니다.")
+            % {"who": where, "exclusion": assignment.get_exclusion_display()}
         )
     if conflict:
         if not reason:
-            raise ValidationError(f"{where}: 이해충돌(회피) 사유를 입력하십시오.")
+            raise ValidationError(
+                _("%(who)s: 이해충돌(회피) 사유를 입력하십시오.") % {"who": where}
+            )
         if _confirmed_sheet(assignment) is not None:
             # After 확정 a 회피 cannot move the result by itself: it becomes a request an
             # admin decides (ADR 011).
@@ -108,9 +112,9 @@ def conflict_declare(*, assignment: Assignment, conflict: bool, reason: str = ""
 def withdrawal_request(*, assignment: Assignment, reason: str, by) -> WithdrawalRequest:
     """The evaluator of a confirmed sheet asks to withdraw (회피): recorded, pending."""
     where = f"{assignment.application.institution.name} · {_name(assignment.evaluator)}"
-    problems = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    problems = process.freeze_blockers(assignment.application.cycle, _("평가위원 배정"))
     if assignment.withdrawal_requests.filter(decision=RequestDecision.PENDING).exists():
-        problems.append(f"{where}: 검토 중인 회피 요청이 이미 있습니다.")
+        problems.append(_("%(who)s: 검토 중인 회피 요청이 이미 있습니다.") % {"who": where})
     if problems:
         raise ValidationError(problems)
     return WithdrawalRequest.objects.create(
@@ -130,13 +134,14 @@ def withdrawal_decide(
     assignment = _locked(request.assignment)
     who = f"{assignment.application.institution.name} · {_name(assignment.evaluator)}"
     reason = (reason or "").strip()
-    problems = process.freeze_blockers(assignment.application.cycle, "평가위원 배정")
+    problems = process.freeze_blockers(assignment.application.cycle, _("평가위원 배정"))
     if request.decision != RequestDecision.PENDING:
         problems.append(
-            f"{who}: 이미 '{request.get_decision_display()}' 결정이 내려진 회피 요청입니다."
+            _("%(who)s: 이미 '%(decision)s' 결정이 내려진 회피 요청입니다.")
+            % {"who": who, "decision": request.get_decision_display()}
         )
     if not reason:
-        problems.append(f"{who}: 결정 사유를 입력하십시오.")
+        problems.append(_("%(who)s: 결정 사유를 입력하십시오.") % {"who": who})
     if problems:
         raise ValidationError(problems)
     request.decision = RequestDecision.ACCEPTED if accept else RequestDecision.REJECTED
@@ -169,11 +174,11 @@ def challenge_request(*, assignment: Assignment, reason: str, by) -> Challenge:
     reason = (reason or "").strip()
     problems = []
     if not reason:
-        problems.append(f"{who}: 기피 사유를 입력하십시오.")
+        problems.append(_("%(who)s: 기피 사유를 입력하십시오.") % {"who": who})
     if not assignment.is_active:
-        problems.append(f"{who}: 이미 배제된 평가위원입니다.")
+        problems.append(_("%(who)s: 이미 배제된 평가위원입니다.") % {"who": who})
     if assignment.challenges.filter(decision=ChallengeDecision.PENDING).exists():
-        problems.append(f"{who}: 검토 중인 기피 신청이 이미 있습니다.")
+        problems.append(_("%(who)s: 검토 중인 기피 신청이 이미 있습니다.") % {"who": who})
     if problems:
         raise ValidationError(problems)
     return Challenge.objects.create(assignment=assignment, requested_by=by, reason=reason)
@@ -192,10 +197,11 @@ def challenge_decide(*, challenge: Challenge, upheld: bool, reason: str, by) -> 
     problems = []
     if challenge.decision != ChallengeDecision.PENDING:
         problems.append(
-            f"{who}: 이미 '{challenge.get_decision_display()}' 결정이 내려진 기피 신청입니다."
+            _("%(who)s: 이미 '%(decision)s' 결정이 내려진 기피 신청입니다.")
+            % {"who": who, "decision": challenge.get_decision_display()}
         )
     if not reason:
-        problems.append(f"{who}: 결정 사유를 입력하십시오.")
+        problems.append(_("%(who)s: 결정 사유를 입력하십시오.") % {"who": who})
     if problems:
         raise ValidationError(problems)
     challenge.decision = ChallengeDecision.UPHELD if upheld else ChallengeDecision.REJECTED
@@ -219,10 +225,11 @@ def assignment_disqualify(*, assignment: Assignment, reason: str, by) -> Assignm
     reason = (reason or "").strip()
     problems = []
     if not reason:
-        problems.append(f"{who}: 제척 사유를 입력하십시오.")
+        problems.append(_("%(who)s: 제척 사유를 입력하십시오.") % {"who": who})
     if not assignment.is_active:
         problems.append(
-            f"{who}: 이미 {assignment.get_exclusion_display()} 사유로 배제된 배정입니다."
+            _("%(who)s: 이미 %(exclusion)s 사유로 배제된 배정입니다.")
+            % {"who": who, "exclusion": assignment.get_exclusion_display()}
         )
     if problems:
         raise ValidationError(problems)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from institutions.people import panels
 
@@ -20,7 +21,7 @@ def _applications(institution, user):
     )
     certifications = Certification.objects.filter(institution=institution).order_by("-issued_at")
     return panels.Panel(
-        title="신청·인증서",
+        title=_("신청·인증서"),
         template="evaluation/_institution_panel.html",
         context={
             "applications": list(applications),
@@ -48,8 +49,8 @@ def register() -> None:
     panels.register_filter(
         panels.ListFilter(
             name="certification",
-            label="인증서(본 인증제)",
-            choices=(("valid", "유효"), ("expired", "만료"), ("none", "발급 이력 없음")),
+            label=_("인증서(본 인증제)"),
+            choices=(("valid", _("유효")), ("expired", _("만료")), ("none", _("발급 이력 없음"))),
             apply=_certification_filter,
         )
     )

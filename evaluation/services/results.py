@@ -28,6 +28,7 @@ from contextlib import contextmanager, nullcontext
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Area
 from institutions.models import Certificate
@@ -268,7 +269,7 @@ def result_incomplete_reasons(result: Result, assignments=None) -> list[str]:
     the application's assignments with ``sheet`` and ``evaluator`` loaded, if at hand."""
     reasons = []
     if result.total is None:
-        reasons.append("확정된 평가표가 없어 계산된 결과가 없습니다.")
+        reasons.append(_("확정된 평가표가 없어 계산된 결과가 없습니다."))
     if assignments is None:
         assignments = Assignment.objects.filter(
             application_id=result.application_id
@@ -284,7 +285,7 @@ def result_incomplete_reasons(result: Result, assignments=None) -> list[str]:
     )
     if pending:
         names = ", ".join(a.evaluator.display_name for a in pending)
-        reasons.append(f"아직 확정하지 않은 평가위원이 있습니다: {names}")
+        reasons.append(_("아직 확정하지 않은 평가위원이 있습니다: %(names)s") % {"names": names})
     return reasons
 
 
@@ -307,11 +308,20 @@ def result_committee_decide(*, result: Result, by, decision: str = "", reason: s
     errors = process.committee_blockers(result.application.cycle)
     errors += result_incomplete_reasons(result)
     if decision not in Decision.values:
-        errors.append(f"인증위원회 결정('{decision}')은 인증 또는 미인증이어야 합니다.")
+        errors.append(
+            _("인증위원회 결정('%(decision)s')은 인증 또는 미인증이어야 합니다.")
+            % {"decision": decision}
+        )
     elif result.decision and decision != result.decision and not reason:
         errors.append(
-            f"인증위원회 결정({Decision(decision).label})이 계산된 판정"
-            f"({Decision(result.decision).label})과 다르므로 사유를 입력해야 합니다."
+            _(
+                "인증위원회 결정(%(decision)s)이 계산된 판정(%(computed)s)과 다르므로 사유를 "
+                "입력해야 합니다."
+            )
+            % {
+                "decision": Decision(decision).label,
+                "computed": Decision(result.decision).label,
+            }
         )
     if errors:
         raise ValidationError(errors)
@@ -345,29 +355,48 @@ def substitution_problems(
     substitution = area.substitution or {}
     if area.version_id != cycle.rubric_version_id:
         problems.append(
-            f"{area.code} 영역은 이 평가 주기의 평가지표({cycle.rubric_version})에 없습니다."
+            _("%(code)s 영역은 이 평가 주기의 평가지표(%(version)s)에 없습니다.")
+            % {"code": area.code, "version": cycle.rubric_version}
         )
     elif not substitution.get("certificates") or substitution.get("award_ratio") is None:
-        problems.append(f"{area.code} 영역은 인증서로 대체할 수 없는 영역입니다.")
+        problems.append(
+            _("%(code)s 영역은 인증서로 대체할 수 없는 영역입니다.") % {"code": area.code}
+        )
     elif certificate.kind not in substitution["certificates"]:
         allowed = ", ".join(substitution["certificates"])
         problems.append(
-            f"{area.code} 영역은 {allowed} 인증으로만 대체할 수 있습니다 "
-            f"(선택한 인증서: {certificate.kind} {certificate.number})."
+            _(
+                "%(code)s 영역은 %(allowed)s 인증으로만 대체할 수 있습니다 (선택한 인증서: %(chosen)s)."
+            )
+            % {
+                "code": area.code,
+                "allowed": allowed,
+                "chosen": f"{certificate.kind} {certificate.number}",
+            }
         )
     if certificate.institution_id != application.institution_id:
         problems.append(
-            f"인증서({certificate.kind} {certificate.number})는 "
-            f"{application.institution.name}의 인증서가 아닙니다."
+            _("인증서(%(certificate)s)는 %(name)s의 인증서가 아닙니다.")
+            % {
+                "certificate": f"{certificate.kind} {certificate.number}",
+                "name": application.institution.name,
+            }
         )
     if not certificate.is_valid_on(cycle.reference_date):
         problems.append(
-            f"인증서 {certificate.kind} {certificate.number}의 유효기간"
-            f"({certificate.valid_from}~{certificate.valid_until})이 기준일"
-            f"({cycle.reference_date})을 포함하지 않습니다."
+            _(
+                "인증서 %(certificate)s의 유효기간(%(valid_from)s~%(valid_until)s)이 "
+                "기준일(%(reference)s)을 포함하지 않습니다."
+            )
+            % {
+                "certificate": f"{certificate.kind} {certificate.number}",
+                "valid_from": certificate.valid_from,
+                "valid_until": certificate.valid_until,
+                "reference": cycle.reference_date,
+            }
         )
     if AreaSubstitution.objects.filter(application=application, area=area).exists():
-        problems.append(f"{area.code} 영역은 이미 대체 인정되었습니다.")
+        problems.append(_("%(code)s 영역은 이미 대체 인정되었습니다.") % {"code": area.code})
     return problems
 
 

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from institutions.models import Institution
 
@@ -94,8 +95,8 @@ def certification_blockers(cycle: Cycle) -> list[str]:
     problems = []
     if cycle.certificate_years < 1:
         problems.append(
-            f"'{cycle.title}': 인증 유효기간(년)은 1 이상이어야 합니다 "
-            f"(현재 {cycle.certificate_years})."
+            _("'%(cycle)s': 인증 유효기간(년)은 1 이상이어야 합니다 (현재 %(years)s).")
+            % {"cycle": cycle.title, "years": cycle.certificate_years}
         )
     missing = (
         _passing_results(cycle)
@@ -104,8 +105,11 @@ def certification_blockers(cycle: Cycle) -> list[str]:
     )
     for result in missing:
         problems.append(
-            f"{result.application.institution.name}: 인증 판정이지만 총점이 계산되지 않아 "
-            "인증서를 발급할 수 없습니다 (결과를 다시 계산하십시오)."
+            _(
+                "%(name)s: 인증 판정이지만 총점이 계산되지 않아 인증서를 발급할 수 없습니다 "
+                "(결과를 다시 계산하십시오)."
+            )
+            % {"name": result.application.institution.name}
         )
     return problems
 
@@ -165,10 +169,13 @@ def certification_revoke(*, certification: Certification, by, reason: str) -> Ce
     locked = Certification.objects.select_for_update().get(pk=certification.pk)
     problems = []
     if not reason.strip():
-        problems.append(f"인증서 {locked.number}: 취소 사유를 입력하십시오.")
+        problems.append(
+            _("인증서 %(number)s: 취소 사유를 입력하십시오.") % {"number": locked.number}
+        )
     if locked.revoked_at is not None:
         problems.append(
-            f"인증서({locked.number})는 이미 {locked.revoked_on:%Y-%m-%d}에 취소되었습니다."
+            _("인증서(%(number)s)는 이미 %(day)s에 취소되었습니다.")
+            % {"number": locked.number, "day": f"{locked.revoked_on:%Y-%m-%d}"}
         )
     if problems:
         raise ValidationError(problems)

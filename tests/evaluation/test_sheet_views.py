@@ -28,6 +28,7 @@ from institutions.models import Certificate
 from ..conftest import PASSWORD, PERSONAS
 from ..process import open_for_scoring
 from . import files as F
+from .helpers import without_data_marks
 from .sheet_data import fill, mixed_rubric
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def _save(client, assignment, code, data, htmx=True):
 
 
 def _text(response) -> str:
-    return re.sub(r"\s+", " ", htmllib.unescape(response.content.decode()))
+    return re.sub(r"\s+", " ", htmllib.unescape(without_data_marks(response.content.decode())))
 
 
 def _cleared(application, evaluator, admin_user):

@@ -18,6 +18,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluation.models import Application, Assignment, Certification, Cycle, Result
 from evaluation.queries import is_staff_reader
@@ -179,8 +180,11 @@ def report_request_batch(*, cycle: Cycle, by) -> Report:
     )
     if not applications:
         raise ValidationError(
-            f"{cycle.title}({cycle.slug}): 계산된 평가 결과가 있는 신청이 없어 결과보고서를 "
-            "만들 수 없습니다.",
+            _(
+                "%(cycle)s(%(slug)s): 계산된 평가 결과가 있는 신청이 없어 결과보고서를 "
+                "만들 수 없습니다."
+            )
+            % {"cycle": cycle.title, "slug": cycle.slug},
             code="report_refused",
         )
     by_app = inputs.result_inputs_many(cycle, applications)
@@ -223,9 +227,11 @@ def report_request_certification(*, certification: Certification, by) -> Report:
     A revoked certification is refused to everyone but staff (whose copy says 취소)."""
     if certification.revoked_at is not None and not is_staff_reader(by):
         raise ValidationError(
-            f"인증서({certification.number})는 "
-            f"{timezone.localdate(certification.revoked_at):%Y-%m-%d}에 취소되어 내려받을 수 "
-            "없습니다.",
+            _("인증서(%(number)s)는 %(day)s에 취소되어 내려받을 수 없습니다.")
+            % {
+                "number": certification.number,
+                "day": f"{timezone.localdate(certification.revoked_at):%Y-%m-%d}",
+            },
             code="report_refused",
         )
     data = certification_inputs(certification)

@@ -35,7 +35,7 @@ class NodeKind:
     parent: str  # the model's field naming the parent: the version, an area, an indicator
     keys: tuple[tuple[str, ...], tuple[str, ...]]  # document keys: (required, optional)
     child: str | None  # the kind of the children, None for a leaf
-    no_children: str  # the (draft-ok) problem when the list of children is empty
+    no_children: str  # the (draft-ok) problem when the list of children is empty (a msgid)
     own_keys: str  # the validation walker's method that reads this kind's own keys
     added: str  # the editor's message after an add (a msgid)
     saved: str  # ... after an update (a msgid; the particle goes with the kind's word)
@@ -65,7 +65,7 @@ AREA = NodeKind(
     parent="version",
     keys=(("code", "title", "points", "indicators"), ("substitution",)),
     child="indicator",
-    no_children="평가지표가 없습니다",
+    no_children=gettext_noop("평가지표가 없습니다"),
     own_keys="area_keys",
     added=gettext_noop("%(code)s 영역을 추가했습니다."),
     saved=gettext_noop("%(code)s 영역을 저장했습니다."),
@@ -79,7 +79,7 @@ INDICATOR = NodeKind(
     parent="area",
     keys=(("code", "title", "points", "items"), ()),
     child="item",
-    no_children="평가항목이 없습니다",
+    no_children=gettext_noop("평가항목이 없습니다"),
     own_keys="",
     added=gettext_noop("%(code)s 지표를 추가했습니다."),
     saved=gettext_noop("%(code)s 지표를 저장했습니다."),

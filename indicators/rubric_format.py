@@ -10,7 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .kinds import NODE_CODE_RE  # noqa: F401  (the forms and the walker read it from here)
+from .kinds import (
+    NODE_CODE_RE,  # noqa: F401  (the forms and the walker read it from here)
+    gettext_noop,
+)
+from .messages import _
 
 FORMAT = "certeval.rubric/1"
 METHODS = ("grade", "points", "bands", "penalty")
@@ -58,7 +62,8 @@ SCORING_KEYS = {
     "penalty": (("per_case",), ()),
 }
 
-ROOT = "문서"
+# Where a problem of the whole document is: a msgid, translated when a problem is recorded.
+ROOT = gettext_noop("문서")
 
 
 @dataclass(frozen=True)
@@ -106,5 +111,14 @@ def subtotal(children: Iterable[Decimal], parent: Decimal) -> Decimal:
     return sum((c for c in children if counts_toward(c, parent)), Decimal(0))
 
 
-def sum_mismatch_message(child_label: str, parent_label: str, total: Decimal, points: Decimal):
-    return f"{child_label} 배점 합계 {fmt(total)} ≠ {parent_label} 배점 {fmt(points)}"
+# The children's sum against the parent's points, per parent kind (a whole sentence per pair, so
+# that a translation need not assemble the kinds' words).
+_SUM_MISMATCH = {
+    "area": gettext_noop("지표 배점 합계 %(total)s ≠ 영역 배점 %(points)s"),
+    "indicator": gettext_noop("항목 배점 합계 %(total)s ≠ 지표 배점 %(points)s"),
+}
+
+
+def sum_mismatch_message(parent_kind: str, total: Decimal, points: Decimal) -> str:
+    """The problem when the children of a ``parent_kind`` node do not add up to its points."""
+    return _(_SUM_MISMATCH[parent_kind]) % {"total": fmt(total), "points": fmt(points)}

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .reader import _INVALID, _MISSING, Node, Reader, _show
+from .messages import _
+from .reader import _INVALID, _MISSING, Node, Reader, _show, must_be_mapping
 from .rubric_format import (
     BAND_KEYS,
     DEFAULTS_KEYS,
@@ -42,13 +43,13 @@ class ScoringReader(Reader):
         if value is _MISSING:
             return
         if not isinstance(value, dict):
-            self.add("grade_scales", f"키-값 매핑이어야 합니다 (받은 값: {_show(value)})")
+            self.add("grade_scales", must_be_mapping(value))
             self.scales = None
             return
         for name, scale in value.items():
             path = f"grade_scales.{name}"
             if not isinstance(name, str) or not SLUG_RE.match(name) or len(name) > MAX_SCALE_NAME:
-                self.add(path, "척도 이름은 영문, 숫자, -, _ 로 100자 이내여야 합니다")
+                self.add(path, _("척도 이름은 영문, 숫자, -, _ 로 100자 이내여야 합니다"))
                 continue
             self.scales.add(name)
             body = self.mapping(scale, path, SCALE_KEYS)
@@ -59,7 +60,10 @@ class ScoringReader(Reader):
             if levels is None:
                 continue
             if len(levels) < 2:
-                self.add(f"{path}.levels", f"등급이 2개 이상이어야 합니다 (현재 {len(levels)}개)")
+                message = _("등급이 2개 이상이어야 합니다 (현재 %(count)s개)") % {
+                    "count": len(levels)
+                }
+                self.add(f"{path}.levels", message)
             seen: dict[str, int] = {}
             for i, level in enumerate(levels):
                 lpath = f"{path}.levels[{i}]"
@@ -83,7 +87,11 @@ class ScoringReader(Reader):
                     if code in seen:
                         self.add(
                             path,
-                            f"'{code}' 등급 코드가 중복됩니다 (levels[{seen[code]}], levels[{i}])",
+                            _(
+                                "'%(code)s' 등급 코드가 중복됩니다 "
+                                "(levels[%(first)s], levels[%(second)s])"
+                            )
+                            % {"code": code, "first": seen[code], "second": i},
                         )
                     seen.setdefault(code, i)
 
@@ -122,13 +130,14 @@ class ScoringReader(Reader):
             ):
                 self.add(
                     "rounding.places",
-                    f"0부터 {MAX_ROUNDING_PLACES}까지의 정수여야 합니다 (받은 값: {_show(places)})",
+                    _("0부터 %(max)s까지의 정수여야 합니다 (받은 값: %(value)s)")
+                    % {"max": MAX_ROUNDING_PLACES, "value": _show(places)},
                 )
         if "mode" in body and body["mode"] not in ROUNDING_MODES:
             self.add(
                 "rounding.mode",
-                f"알 수 없는 반올림 방식입니다 (받은 값: {_show(body['mode'])}). "
-                f"쓸 수 있는 방식: {', '.join(ROUNDING_MODES)}",
+                _("알 수 없는 반올림 방식입니다 (받은 값: %(value)s). 쓸 수 있는 방식: %(modes)s")
+                % {"value": _show(body["mode"]), "modes": ", ".join(ROUNDING_MODES)},
             )
 
     # -- scoring -----------------------------------------------------------------------------
@@ -136,17 +145,17 @@ class ScoringReader(Reader):
     def scoring(self, value, path, *, code) -> dict | None:
         """The scoring mapping with its numbers as Decimals, or None when it is malformed."""
         if not isinstance(value, dict):
-            self.add(path, f"키-값 매핑이어야 합니다 (받은 값: {_show(value)})", code=code)
+            self.add(path, must_be_mapping(value), code=code)
             return None
         if "method" not in value:
-            self.add(f"{path}.method", "필수 키가 없습니다", code=code)
+            self.add(f"{path}.method", _("필수 키가 없습니다"), code=code)
             return None
         method = value["method"]
         if method not in METHODS:
             self.add(
                 f"{path}.method",
-                f"알 수 없는 채점 방식입니다 (받은 값: {_show(method)}). "
-                f"쓸 수 있는 방식: {', '.join(METHODS)}",
+                _("알 수 없는 채점 방식입니다 (받은 값: %(value)s). 쓸 수 있는 방식: %(methods)s")
+                % {"value": _show(method), "methods": ", ".join(METHODS)},
                 code=code,
             )
             return None
@@ -188,7 +197,8 @@ class ScoringReader(Reader):
             if low is not None and high is not None and low >= high:
                 self.add(
                     f"{path}.max",
-                    f"max 값({fmt(high)})은 min 값({fmt(low)})보다 커야 합니다",
+                    _("max 값(%(max)s)은 min 값(%(min)s)보다 커야 합니다")
+                    % {"max": fmt(high), "min": fmt(low)},
                     code=code,
                 )
         if len(self.problems) > before:
@@ -200,7 +210,7 @@ class ScoringReader(Reader):
         if bands is None:
             return None
         if not bands:
-            self.add(path, "구간이 하나 이상 있어야 합니다", code=code)
+            self.add(path, _("구간이 하나 이상 있어야 합니다"), code=code)
             return None
         result = []
         for i, band in enumerate(bands):
@@ -224,10 +234,11 @@ class ScoringReader(Reader):
     def check_scale(self, scoring, where, *, code) -> None:
         if self.scales is None or scoring["scale"] in self.scales:
             return
-        known = ", ".join(sorted(self.scales)) or "없음"
+        known = ", ".join(sorted(self.scales)) or _("없음")
         self.add(
             where,
-            f"'{scoring['scale']}' 등급 척도가 없습니다 (정의된 척도: {known})",
+            _("'%(scale)s' 등급 척도가 없습니다 (정의된 척도: %(known)s)")
+            % {"scale": scoring["scale"], "known": known},
             code=code,
         )
 
@@ -238,7 +249,8 @@ class ScoringReader(Reader):
             if low in seen:
                 self.add(
                     where,
-                    f"구간 하한(min {fmt(low)})이 중복됩니다 (bands[{seen[low]}], bands[{i}])",
+                    _("구간 하한(min %(min)s)이 중복됩니다 (bands[%(first)s], bands[%(second)s])")
+                    % {"min": fmt(low), "first": seen[low], "second": i},
                     code=code,
                 )
             seen.setdefault(low, i)
@@ -254,14 +266,18 @@ class ScoringReader(Reader):
         if points < 0 and method != "penalty":
             self.add(
                 where,
-                f"배점이 음수({fmt(points)})인 항목은 감점(penalty) 방식이어야 합니다 "
-                f"(현재: {method})",
+                _(
+                    "배점이 음수(%(points)s)인 항목은 감점(penalty) 방식이어야 합니다 "
+                    "(현재: %(method)s)"
+                )
+                % {"points": fmt(points), "method": method},
                 code=code,
             )
         if method == "penalty" and points >= 0:
             self.add(
                 where,
-                f"감점(penalty) 항목의 배점은 음수여야 합니다 (현재: {fmt(points)})",
+                _("감점(penalty) 항목의 배점은 음수여야 합니다 (현재: %(points)s)")
+                % {"points": fmt(points)},
                 code=code,
             )
         if method == "points" and scoring.get("step") and points >= 0:
@@ -269,7 +285,8 @@ class ScoringReader(Reader):
             if points % step != 0:
                 self.add(
                     where,
-                    f"항목 배점({fmt(points)})이 단위 점수(step {fmt(step)})의 배수가 아닙니다",
+                    _("항목 배점(%(points)s)이 단위 점수(step %(step)s)의 배수가 아닙니다")
+                    % {"points": fmt(points), "step": fmt(step)},
                     code=code,
                 )
         if method == "bands":
@@ -277,7 +294,10 @@ class ScoringReader(Reader):
                 if band["points"] > points:
                     self.add(
                         where,
-                        f"구간 배점({fmt(band['points'])})이 항목 배점({fmt(points)})보다 "
-                        f"큽니다 (bands[{i}])",
+                        _(
+                            "구간 배점(%(band)s)이 항목 배점(%(points)s)보다 "
+                            "큽니다 (bands[%(index)s])"
+                        )
+                        % {"band": fmt(band["points"]), "points": fmt(points), "index": i},
                         code=code,
                     )

@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from .kinds import AREA, NodeKind
+from .kinds import AREA, NodeKind, gettext_noop
+from .messages import _
 from .reader import _INVALID, _MISSING, Node, _join, _show
 from .rubric_format import (
     CHECKPOINT_KEYS,
@@ -61,6 +62,20 @@ def validate(document: object) -> list[Problem]:
     return walker.problems
 
 
+# A node with negative points holds only penalties, per kind (a whole sentence per kind, so that a
+# translation need not assemble the kinds' words); msgids, translated when a problem is recorded.
+_PENALTIES_ONLY = {
+    "area": gettext_noop(
+        "배점이 음수(%(points)s)인 영역에는 감점 지표만 둘 수 있습니다 "
+        "(%(child)s 배점 %(child_points)s)"
+    ),
+    "indicator": gettext_noop(
+        "배점이 음수(%(points)s)인 지표에는 감점 항목만 둘 수 있습니다 "
+        "(%(child)s 배점 %(child_points)s)"
+    ),
+}
+
+
 # --- the walk ---------------------------------------------------------------------------------
 
 
@@ -79,15 +94,18 @@ class _Walker(ScoringReader):
         if "format" in doc and get("format") != FORMAT:
             self.add(
                 "format",
-                f"지원하지 않는 형식입니다 (받은 값: {_show(get('format'))}). "
-                f"지원하는 형식은 {FORMAT} 하나입니다",
+                _(
+                    "지원하지 않는 형식입니다 (받은 값: %(value)s). "
+                    "지원하는 형식은 %(format)s 하나입니다"
+                )
+                % {"value": _show(get("format")), "format": FORMAT},
             )
         self.string(
             get("code", _MISSING),
             "code",
             max_length=MAX_RUBRIC_CODE,
             pattern=SLUG_RE,
-            hint=" — 영문, 숫자, -, _ 만 씁니다",
+            hint=_("영문, 숫자, -, _ 만 씁니다"),
         )
         self.string(get("title", _MISSING), "title", max_length=MAX_TITLE)
         if "programme" in doc:
@@ -96,7 +114,7 @@ class _Walker(ScoringReader):
             get("version", _MISSING),
             "version",
             max_length=MAX_VERSION,
-            hint=' — 따옴표로 감싸십시오 (예: "1")',
+            hint=_('따옴표로 감싸십시오 (예: "1")'),
         )
         total = self.number(
             get("total_points", _MISSING), "total_points", places=POINTS_PLACES, sign="positive"
@@ -109,7 +127,7 @@ class _Walker(ScoringReader):
         if areas is None:
             return
         if not areas:
-            self.add("areas", "영역이 하나도 없습니다", draft_ok=True)
+            self.add("areas", _("영역이 하나도 없습니다"), draft_ok=True)
         nodes = [self.node(AREA, area, f"areas[{i}]") for i, area in enumerate(areas)]
         self.duplicate_codes()
         if total is not None and all(n.points is not None for n in nodes):
@@ -117,14 +135,16 @@ class _Walker(ScoringReader):
             if counted != total:
                 self.add(
                     "total_points",
-                    f"영역 배점 합계 {fmt(counted)} ≠ 총점 {fmt(total)}",
+                    _("영역 배점 합계 %(sum)s ≠ 총점 %(total)s")
+                    % {"sum": fmt(counted), "total": fmt(total)},
                     draft_ok=True,
                 )
 
     def duplicate_codes(self) -> None:
         for code, paths in self.codes.items():
             if len(paths) > 1:
-                self.add(code, f"코드가 중복됩니다 ({', '.join(paths)})", code=code)
+                message = _("코드가 중복됩니다 (%(paths)s)") % {"paths": ", ".join(paths)}
+                self.add(code, message, code=code)
 
     def node_code(self, node: dict, path: str) -> str | None:
         code = self.string(
@@ -132,7 +152,7 @@ class _Walker(ScoringReader):
             _join(path, "code"),
             max_length=MAX_NODE_CODE,
             pattern=NODE_CODE_RE,
-            hint=" — 글자, 숫자, '.', '-', '_' 만 씁니다",
+            hint=_("글자, 숫자, '.', '-', '_' 만 씁니다"),
         )
         if code is not None:
             self.codes[code].append(path)
@@ -161,11 +181,11 @@ class _Walker(ScoringReader):
         if listed is None:
             return node
         if not listed:
-            self.add(node.where, kind.no_children, code=code, draft_ok=True)
+            self.add(node.where, _(kind.no_children), code=code, draft_ok=True)
         children = [
             self.node(child, value, f"{path}.{child.plural}[{i}]") for i, value in enumerate(listed)
         ]
-        self.check_children(node, children, kind.label, child.label)
+        self.check_children(kind, node, children)
         return node
 
     def area_keys(self, body: dict, node: Node, path: str) -> None:
@@ -193,13 +213,13 @@ class _Walker(ScoringReader):
         elif self.default is _MISSING:
             self.add(
                 f"{path}.scoring",
-                "채점 방식이 없습니다 (defaults.scoring도 없습니다)",
+                _("채점 방식이 없습니다 (defaults.scoring도 없습니다)"),
                 code=code,
             )
         elif self.default is not _INVALID:
             self.check_item_scoring(node, self.default, own=False)
 
-    def check_children(self, node: Node, children: list[Node], label: str, child_label: str):
+    def check_children(self, kind: NodeKind, node: Node, children: list[Node]):
         if node.points is None:
             return
         if node.points < 0:
@@ -207,8 +227,12 @@ class _Walker(ScoringReader):
                 if child.points is not None and child.points >= 0:
                     self.add(
                         node.where,
-                        f"배점이 음수({fmt(node.points)})인 {label}에는 감점 {child_label}만 "
-                        f"둘 수 있습니다 ({child.where} 배점 {fmt(child.points)})",
+                        _(_PENALTIES_ONLY[kind.name])
+                        % {
+                            "points": fmt(node.points),
+                            "child": child.where,
+                            "child_points": fmt(child.points),
+                        },
                         code=node.code,
                     )
         if all(child.points is not None for child in children):
@@ -216,7 +240,7 @@ class _Walker(ScoringReader):
             if total != node.points:
                 self.add(
                     node.where,
-                    sum_mismatch_message(child_label, label, total, node.points),
+                    sum_mismatch_message(kind.name, total, node.points),
                     code=node.code,
                     draft_ok=True,
                 )
@@ -245,7 +269,8 @@ class _Walker(ScoringReader):
             code=code,
         )
         if certificates is not None and not certificates:
-            self.add(f"{path}.certificates", "인증 이름이 하나 이상 있어야 합니다", code=code)
+            message = _("인증 이름이 하나 이상 있어야 합니다")
+            self.add(f"{path}.certificates", message, code=code)
         self.number(
             body.get("award_ratio", _MISSING),
             f"{path}.award_ratio",

@@ -106,9 +106,9 @@ class Reader:
             self.add(path, _("비어 있으면 안 됩니다"), code=code)
             return None
         if len(value) > max_length:
-            message = _("%(max)s자 이하여야 합니다 (현재 %(length)s자)") % {
+            message = _("%(max)s자 이하여야 합니다 (현재 %(n)s자)") % {
                 "max": max_length,
-                "length": len(value),
+                "n": len(value),
             }
             self.add(path, message, code=code)
             return None

@@ -1,0 +1,76 @@
+"""The pure modules' refusals (indicators.messages._) follow the page's language: the rubric
+validator's problems are English under an English request and the same Korean text as ever
+under Korean (docs/decisions/020-languages.md)."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from indicators.validation import validate
+from tests.i18n.hangul import HANGUL
+
+
+def _broken_rubric() -> dict:
+    return {
+        "format": "certeval.rubric/9",
+        "code": "r",
+        "title": "t",
+        "version": "1",
+        "total_points": 10,
+        "areas": [
+            {
+                "code": "A",
+                "title": "t",
+                "points": 10,
+                "indicators": [
+                    {
+                        "code": "A.1",
+                        "title": "t",
+                        "points": 7,
+                        "items": [
+                            {
+                                "code": "A.1.1",
+                                "title": "t",
+                                "points": 4,
+                                "scoring": {"method": "points"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _messages(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {p.where: p.message for p in validate(_broken_rubric())}
+
+
+def test_rubric_problems_follow_the_active_language():
+    korean = _messages("ko")
+    assert korean["format"] == (
+        "지원하지 않는 형식입니다 (받은 값: 'certeval.rubric/9'). "
+        "지원하는 형식은 certeval.rubric/1 하나입니다"
+    )
+    assert korean["A"] == "지표 배점 합계 7 ≠ 영역 배점 10"
+    assert korean["A.1"] == "항목 배점 합계 4 ≠ 지표 배점 7"
+
+    english = _messages("en")
+    assert english.keys() == korean.keys()
+    for where, message in english.items():
+        assert not HANGUL.search(message), f"{where}: {message}"
+    assert english["format"] == (
+        "unsupported format (received: 'certeval.rubric/9'). "
+        "The only supported format is certeval.rubric/1"
+    )
+    assert english["A"] == "indicator points add up to 7 ≠ area points 10"
+
+
+def test_a_document_that_is_not_a_mapping_is_named_in_the_active_language():
+    with translation.override("en"):
+        (problem,) = validate([])
+    assert str(problem) == "document: must be a key-value mapping (received: a list)"
+    with translation.override("ko"):
+        (problem,) = validate([])
+    assert str(problem) == "문서: 키-값 매핑이어야 합니다 (받은 값: 목록)"

@@ -6,8 +6,8 @@
 - ZIP containers (HWPX, DOCX, XLSX, PPTX): the declared uncompressed size, compression ratio and
   member count from the central directory, never extracting (bombs refused).
 
-``check(kind, fileobj, limits)`` returns a ``Verdict``: ``problem`` is a Korean refusal that
-says why and what to do, or ``""``; ``active`` lists the active content found in a PDF.
+``check(kind, fileobj, limits)`` returns a ``Verdict``: ``problem`` is a refusal (in the active
+language, never stored) that says why and what to do, or ``""``; ``active`` lists the active content found in a PDF.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from typing import BinaryIO
 
 import olefile
 
+from indicators.messages import _
+
 # Labels of the active content a PDF may carry (shown to the institution and the evaluator).
+# Stored with the file (EvidenceFile.active_content), so they stay Korean: not translated.
 JAVASCRIPT = "JavaScript"
 LAUNCH = "외부 프로그램 실행(Launch)"
 EMBEDDED = "첨부 파일(Embedded file)"
@@ -57,14 +60,19 @@ def check(kind: str, fileobj: BinaryIO, limits: ZipLimits) -> Verdict:
 
 # --- PDF -----------------------------------------------------------------------------------
 
-LOCKED_PDF = (
-    "암호로 잠긴 PDF입니다. 평가위원이 열 수 없으므로 받지 않습니다. "
-    "암호를 해제한 뒤(‘암호 없이 저장’ 또는 인쇄 → PDF로 저장) 다시 올리십시오."
-)
-UNREADABLE_PDF = (
-    "PDF 구조를 읽을 수 없습니다 (손상되었거나 표준이 아닌 PDF입니다). "
-    "원본 프로그램에서 PDF로 다시 저장해 올리십시오."
-)
+
+def _locked_pdf() -> str:
+    return _(
+        "암호로 잠긴 PDF입니다. 평가위원이 열 수 없으므로 받지 않습니다. "
+        "암호를 해제한 뒤(‘암호 없이 저장’ 또는 인쇄 → PDF로 저장) 다시 올리십시오."
+    )
+
+
+def _unreadable_pdf() -> str:
+    return _(
+        "PDF 구조를 읽을 수 없습니다 (손상되었거나 표준이 아닌 PDF입니다). "
+        "원본 프로그램에서 PDF로 다시 저장해 올리십시오."
+    )
 
 
 def _pdf(fileobj: BinaryIO) -> Verdict:
@@ -78,12 +86,12 @@ def _pdf(fileobj: BinaryIO) -> Verdict:
             try:
                 opened = reader.decrypt("")  # only an owner password: anyone can open it
             except (DependencyError, NotImplementedError):
-                return Verdict(LOCKED_PDF)
+                return Verdict(_locked_pdf())
             if not opened:
-                return Verdict(LOCKED_PDF)
+                return Verdict(_locked_pdf())
         return Verdict(active=pdf_active_content(reader))
     except (PdfReadError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return Verdict(UNREADABLE_PDF)
+        return Verdict(_unreadable_pdf())
 
 
 def _name(value) -> str:
@@ -138,11 +146,13 @@ def pdf_active_content(reader) -> tuple[str, ...]:
 
 # --- HWP -----------------------------------------------------------------------------------
 
-LOCKED_HWP = (
-    "암호가 걸린 HWP 문서입니다. 평가위원이 열 수 없으므로 받지 않습니다. "
-    "한글에서 ‘보안 → 문서 암호 변경/해제’로 암호를 해제해 저장한 뒤(또는 PDF로 저장해) "
-    "다시 올리십시오."
-)
+
+def _locked_hwp() -> str:
+    return _(
+        "암호가 걸린 HWP 문서입니다. 평가위원이 열 수 없으므로 받지 않습니다. "
+        "한글에서 ‘보안 → 문서 암호 변경/해제’로 암호를 해제해 저장한 뒤(또는 PDF로 저장해) "
+        "다시 올리십시오."
+    )
 
 
 def _hwp(fileobj: BinaryIO) -> Verdict:
@@ -154,7 +164,7 @@ def _hwp(fileobj: BinaryIO) -> Verdict:
     finally:
         ole.close()
     properties = int.from_bytes(header[36:40], "little") if len(header) >= 40 else 0
-    return Verdict(LOCKED_HWP if properties & HWP_PASSWORD_BIT else "")
+    return Verdict(_locked_hwp() if properties & HWP_PASSWORD_BIT else "")
 
 
 # --- ZIP containers ------------------------------------------------------------------------
@@ -171,15 +181,23 @@ def zip_problem(fileobj: BinaryIO, limits: ZipLimits) -> str:
     fileobj.seek(0)
     with zipfile.ZipFile(fileobj) as archive:
         infos = archive.infolist()
-    advice = "압축이 비정상적으로 큰 파일(압축 폭탄)일 수 있습니다. 원본 프로그램에서 다시 저장하거나 PDF로 올리십시오."
+    advice = _(
+        "압축이 비정상적으로 큰 파일(압축 폭탄)일 수 있습니다. "
+        "원본 프로그램에서 다시 저장하거나 PDF로 올리십시오."
+    )
     if len(infos) > limits.max_members:
-        return f"압축 안의 항목이 {len(infos):,}개로 한도 {limits.max_members:,}개를 넘습니다. {advice}"
+        return _("압축 안의 항목이 %(count)s개로 한도 %(limit)s개를 넘습니다. %(advice)s") % {
+            "count": f"{len(infos):,}",
+            "limit": f"{limits.max_members:,}",
+            "advice": advice,
+        }
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        return (
-            f"압축을 풀면 {_mb(total)}로 한도 {_mb(limits.max_uncompressed_bytes)}를 넘습니다. "
-            f"{advice}"
-        )
+        return _("압축을 풀면 %(size)s로 한도 %(limit)s를 넘습니다. %(advice)s") % {
+            "size": _mb(total),
+            "limit": _mb(limits.max_uncompressed_bytes),
+            "advice": advice,
+        }
     worst = max(
         (
             info.file_size / max(info.compress_size, 1)
@@ -190,5 +208,9 @@ def zip_problem(fileobj: BinaryIO, limits: ZipLimits) -> str:
     )
     ratio = max(worst, total / archive_size if total >= RATIO_FLOOR_BYTES else 0)
     if ratio > limits.max_ratio:
-        return f"압축률이 {ratio:,.0f}:1로 한도 {limits.max_ratio:,}:1을 넘습니다. {advice}"
+        return _("압축률이 %(ratio)s:1로 한도 %(limit)s:1을 넘습니다. %(advice)s") % {
+            "ratio": f"{ratio:,.0f}",
+            "limit": f"{limits.max_ratio:,}",
+            "advice": advice,
+        }
     return ""

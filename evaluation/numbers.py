@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from indicators.messages import _
+
 PERCENT_UNITS = frozenset({"%", "퍼센트", "percent"})
 MAX_DIGITS = 11  # before the point: ItemScore.value is DECIMAL(16, 4) and SQLite keeps 15
 
@@ -24,7 +26,7 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}|[+-]?\d+,\d{4,}|[+-]?\d{1,3}(?:,\
 
 
 class NumberError(ValueError):
-    """A refused entry; ``str()`` is the Korean message."""
+    """A refused entry; ``str()`` is the message, in the active language (Korean msgids)."""
 
 
 def _fmt(value: Decimal) -> str:
@@ -36,7 +38,7 @@ def _fmt(value: Decimal) -> str:
 class Accepts:
     """What a number of one quantity may be."""
 
-    what: str  # "측정값", "점수", "건수"
+    what: str  # "측정값", "점수", "건수": pass it translated (the caller knows the language)
     unit: str = ""
     minimum: Decimal | None = None  # None: unbounded; a negative minimum allows the sign
     maximum: Decimal | None = None
@@ -51,26 +53,31 @@ class Accepts:
         """The accepted form, in words, for messages and help texts."""
         parts = []
         if self.integer:
-            parts.append("0 이상의 정수" if not self.negative_allowed else "정수")
+            parts.append(_("0 이상의 정수") if not self.negative_allowed else _("정수"))
             example = "3"
         else:
-            parts.append("숫자 (소수점은 마침표 '.')")
+            parts.append(_("숫자 (소수점은 마침표 '.')"))
             example = "12.5"
             if self.maximum is not None and self.maximum < Decimal("12.5"):
                 example = _fmt((self.maximum / 2).quantize(Decimal("0.01")))
-        parts.append("천 단위 쉼표는 1,200처럼만")
+        parts.append(_("천 단위 쉼표는 1,200처럼만"))
         if not self.negative_allowed:
-            parts.append("부호 없이")
+            parts.append(_("부호 없이"))
         if not self.integer:
-            parts.append(f"소수 {self.places}자리까지")
+            parts.append(_("소수 %(places)s자리까지") % {"places": self.places})
         unit = f" {self.unit}" if self.unit else ""
+        low = _fmt(self.minimum) if self.minimum is not None else ""
+        high = _fmt(self.maximum) if self.maximum is not None else ""
         if self.minimum is not None and self.maximum is not None:
-            parts.append(f"{_fmt(self.minimum)}~{_fmt(self.maximum)}{unit}")
+            parts.append(
+                _("%(minimum)s~%(maximum)s%(unit)s")
+                % {"minimum": low, "maximum": high, "unit": unit}
+            )
         elif self.minimum is not None:
-            parts.append(f"{_fmt(self.minimum)}{unit} 이상")
+            parts.append(_("%(minimum)s%(unit)s 이상") % {"minimum": low, "unit": unit})
         elif self.maximum is not None:
-            parts.append(f"{_fmt(self.maximum)}{unit} 이하")
-        return ", ".join(parts) + f" (예: {example})"
+            parts.append(_("%(maximum)s%(unit)s 이하") % {"maximum": high, "unit": unit})
+        return _("%(parts)s (예: %(example)s)") % {"parts": ", ".join(parts), "example": example}
 
 
 def band_range(
@@ -96,35 +103,43 @@ def parse(text: str, *, code: str, accepts: Accepts) -> Decimal:
     """``text`` as a Decimal under ``accepts``, or ``NumberError``."""
     raw = "" if text is None else str(text)
     shown = raw.strip()
-    where = f"{code}: {accepts.what} '{shown}'"
 
     def refuse(why: str):
-        raise NumberError(f"{where}: {why}. 쓸 수 있는 형식: {accepts.form()}.")
+        raise NumberError(
+            _("%(code)s: %(what)s '%(entry)s': %(why)s. 쓸 수 있는 형식: %(form)s.")
+            % {
+                "code": code,
+                "what": accepts.what,
+                "entry": shown,
+                "why": why,
+                "form": accepts.form(),
+            }
+        )
 
     if not shown:
-        refuse("값이 없습니다")
+        refuse(_("값이 없습니다"))
     if len(shown) > 64:
-        refuse("너무 깁니다")
+        refuse(_("너무 깁니다"))
     match = _NUMBER.fullmatch(shown)
     if match is None:
         if _EXPONENT.fullmatch(shown):
-            refuse("지수 표기(예: 1e3)는 쓸 수 없습니다")
+            refuse(_("지수 표기(예: 1e3)는 쓸 수 없습니다"))
         if _DECIMAL_COMMA.fullmatch(shown):
-            refuse("쉼표(,)는 천 단위 구분에만 씁니다. 소수점은 마침표(.)로 쓰십시오")
+            refuse(_("쉼표(,)는 천 단위 구분에만 씁니다. 소수점은 마침표(.)로 쓰십시오"))
         if "," in shown:
-            refuse("쉼표(,)가 천 단위 자리(1,200)에 있지 않습니다")
+            refuse(_("쉼표(,)가 천 단위 자리(1,200)에 있지 않습니다"))
         if accepts.unit and shown.endswith(accepts.unit.strip()):
-            refuse(f"단위({accepts.unit})는 빼고 숫자만 쓰십시오")
-        refuse("숫자가 아닙니다")
+            refuse(_("단위(%(unit)s)는 빼고 숫자만 쓰십시오") % {"unit": accepts.unit})
+        refuse(_("숫자가 아닙니다"))
     sign, whole, frac = match["sign"], match["int"].replace(",", ""), match["frac"] or ""
     if sign and not accepts.negative_allowed:
-        refuse("부호(+, -)는 쓸 수 없습니다" if sign == "+" else "음수일 수 없습니다")
+        refuse(_("부호(+, -)는 쓸 수 없습니다") if sign == "+" else _("음수일 수 없습니다"))
     if len(whole.lstrip("0")) > MAX_DIGITS:
-        refuse("너무 큽니다")
+        refuse(_("너무 큽니다"))
     if accepts.integer and frac.strip("0"):
-        refuse("정수여야 합니다")
+        refuse(_("정수여야 합니다"))
     if not accepts.integer and len(frac.rstrip("0")) > accepts.places:
-        refuse(f"소수점 이하 {accepts.places}자리까지만 쓸 수 있습니다")
+        refuse(_("소수점 이하 %(places)s자리까지만 쓸 수 있습니다") % {"places": accepts.places})
     value = Decimal(f"{sign}{whole}" + (f".{frac}" if frac else ""))
     if accepts.integer:
         value = value.to_integral_value()
@@ -133,7 +148,7 @@ def parse(text: str, *, code: str, accepts: Accepts) -> Decimal:
     if value == 0:
         value = abs(value)  # "-0" is 0
     if accepts.minimum is not None and value < accepts.minimum:
-        refuse(f"{_fmt(accepts.minimum)}보다 작아 믿기 어려운 값입니다")
+        refuse(_("%(minimum)s보다 작아 믿기 어려운 값입니다") % {"minimum": _fmt(accepts.minimum)})
     if accepts.maximum is not None and value > accepts.maximum:
-        refuse(f"{_fmt(accepts.maximum)}보다 커 믿기 어려운 값입니다")
+        refuse(_("%(maximum)s보다 커 믿기 어려운 값입니다") % {"maximum": _fmt(accepts.maximum)})
     return value

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from indicators.models import Item, ScoringMethod
 
@@ -46,7 +47,7 @@ def entry_accepts(item: Item, pure: scoring.Item) -> numbers.Accepts:
     non-negative integer; points run 0 to the item's points; a measured value lies in its
     unit's plausible range or the rubric's own ``min``/``max``."""
     if item.method == ScoringMethod.PENALTY:
-        return numbers.Accepts("건수", "건", Decimal(0), Decimal(MAX_COUNT), integer=True)
+        return numbers.Accepts(_("건수"), _("건"), Decimal(0), Decimal(MAX_COUNT), integer=True)
     if item.method == ScoringMethod.BANDS:
         params = item.params or {}
         unit = params.get("unit") or ""
@@ -56,9 +57,9 @@ def entry_accepts(item: Item, pure: scoring.Item) -> numbers.Accepts:
             Decimal(params["min"]) if params.get("min") is not None else None,
             Decimal(params["max"]) if params.get("max") is not None else None,
         )
-        return numbers.Accepts("측정값", unit, low, high, places=VALUE_PLACES)
+        return numbers.Accepts(_("측정값"), unit, low, high, places=VALUE_PLACES)
     # The range 0..points and the step are the scoring's to check (its message names both).
-    return numbers.Accepts("점수", "점", Decimal(0), None, places=VALUE_PLACES)
+    return numbers.Accepts(_("점수"), _("점"), Decimal(0), None, places=VALUE_PLACES)
 
 
 def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
@@ -116,11 +117,17 @@ def score_snapshot(score: ItemScore | None) -> dict | None:
 
 
 def comment_clean(item: Item, label: str, text: str | None) -> str:
+    """``label`` is the Korean field name ("강점", "개선사항"); it is translated here."""
+    label = _(label)
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        raise ValidationError(f"{item.code}: {label}에 허용되지 않는 문자(NUL)가 있습니다.")
+        raise ValidationError(
+            _("%(code)s: %(label)s에 허용되지 않는 문자(NUL)가 있습니다.")
+            % {"code": item.code, "label": label}
+        )
     if len(text) > MAX_COMMENT_CHARS:
         raise ValidationError(
-            f"{item.code}: {label} 내용이 너무 깁니다 ({len(text)}자, 최대 {MAX_COMMENT_CHARS}자)."
+            _("%(code)s: %(label)s 내용이 너무 깁니다 (%(length)s자, 최대 %(limit)s자).")
+            % {"code": item.code, "label": label, "length": len(text), "limit": MAX_COMMENT_CHARS}
         )
     return text

@@ -4,8 +4,15 @@ under Korean (docs/decisions/020-languages.md)."""
 
 from __future__ import annotations
 
-from django.utils import translation
+import io
+from decimal import Decimal
 
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from evaluation import numbers
+from evaluation.sniff import sniff
 from indicators.validation import validate
 from tests.i18n.hangul import HANGUL
 
@@ -74,3 +81,35 @@ def test_a_document_that_is_not_a_mapping_is_named_in_the_active_language():
     with translation.override("ko"):
         (problem,) = validate([])
     assert str(problem) == "문서: 키-값 매핑이어야 합니다 (받은 값: 목록)"
+
+
+def _number_and_upload_refusals(language: str) -> tuple[str, str]:
+    """A decimal comma typed for a % item and an executable uploaded as evidence."""
+    with translation.override(language):
+        accepts = numbers.Accepts(gettext("측정값"), "%", Decimal(0), Decimal(100))
+        with pytest.raises(numbers.NumberError) as refused:
+            numbers.parse("13,5", code="A.1.1", accepts=accepts)
+        sniffed = sniff(io.BytesIO(b"MZ\x90\x00" + b"\x00" * 60))
+    assert sniffed.kind is None
+    return str(refused.value), sniffed.reason
+
+
+def test_number_and_upload_refusals_follow_the_active_language():
+    number, upload = _number_and_upload_refusals("en")
+    assert not HANGUL.search(number), number
+    assert not HANGUL.search(upload), upload
+    assert number == (
+        "A.1.1: Measured value '13,5': a comma (,) only separates thousands. Use a full stop (.) "
+        "as the decimal point. Accepted form: a number (with a full stop '.' as the decimal "
+        "point), thousands commas only as in 1,200, no sign, up to 4 decimal places, "
+        "0 to 100 % (e.g. 12.5)."
+    )
+    assert upload == "it is an executable (EXE/DLL)"
+
+    number, upload = _number_and_upload_refusals("ko")
+    assert number == (
+        "A.1.1: 측정값 '13,5': 쉼표(,)는 천 단위 구분에만 씁니다. 소수점은 마침표(.)로 "
+        "쓰십시오. 쓸 수 있는 형식: 숫자 (소수점은 마침표 '.'), 천 단위 쉼표는 1,200처럼만, "
+        "부호 없이, 소수 4자리까지, 0~100 % (예: 12.5)."
+    )
+    assert upload == "실행 파일(EXE/DLL)입니다"

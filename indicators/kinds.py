@@ -1,9 +1,11 @@
 """The rubric tree's node kinds (area → indicator → item), written once.
 
 One ``NodeKind`` per level holds what the editor, the services and the validation need to know
-about it: its label, its document keys and where its children go, its model and the field that
-points at its parent, the code pattern, the hook that reads its own keys, and the message the
-editor shows when one is added. Add, remove and move are written once against this table
+about it: its document keys and where its children go, its model and the field that points at
+its parent, the code pattern, the hook that reads its own keys, the problem when it has no
+children, and the messages the editor shows when one is added, saved or removed (msgids; the
+validation's messages that name two kinds are whole sentences per kind, in ``validation`` and
+``rubric_format``, so that a translation never assembles the kinds' words). Add, remove and move are written once against this table
 (``services.editor``), the editor's URLs and views take the kind as a parameter, and the
 validation walks every level with one method.
 
@@ -29,7 +31,6 @@ NODE_CODE_HINT = " — 글자, 숫자, '.', '-', '_' 만 씁니다"
 @dataclass(frozen=True)
 class NodeKind:
     name: str  # the editor's URL segment and the refusal anchor: "area"
-    label: str  # in validation messages: "영역"
     plural: str  # the document key of the list that holds nodes of this kind, the related name
     model_name: str  # the model in ``indicators.models``
     parent: str  # the model's field naming the parent: the version, an area, an indicator
@@ -59,7 +60,6 @@ class NodeKind:
 
 AREA = NodeKind(
     name="area",
-    label="영역",
     plural="areas",
     model_name="Area",
     parent="version",
@@ -73,7 +73,6 @@ AREA = NodeKind(
 )
 INDICATOR = NodeKind(
     name="indicator",
-    label="지표",
     plural="indicators",
     model_name="Indicator",
     parent="area",
@@ -87,7 +86,6 @@ INDICATOR = NodeKind(
 )
 ITEM = NodeKind(
     name="item",
-    label="항목",
     plural="items",
     model_name="Item",
     parent="indicator",

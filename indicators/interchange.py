@@ -18,6 +18,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
+from .messages import _
 from .validation import FORMAT, ROOT, Problem, RubricInvalid, fmt
 
 
@@ -25,7 +26,9 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise ComposerError(None, None, "별칭(alias, *이름)은 쓸 수 없습니다", event.start_mark)
+            raise ComposerError(
+                None, None, _("별칭(alias, *이름)은 쓸 수 없습니다"), event.start_mark
+            )
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
@@ -37,7 +40,10 @@ class _Loader(yaml.SafeLoader):
                 key = self.construct_object(key_node, deep=True)
                 if key in seen:
                     raise ConstructorError(
-                        None, None, f"'{key}' 키가 두 번 나옵니다", key_node.start_mark
+                        None,
+                        None,
+                        _("'%(key)s' 키가 두 번 나옵니다") % {"key": key},
+                        key_node.start_mark,
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -56,7 +62,7 @@ def _construct_decimal(loader, node):
         return Decimal(text)
     except InvalidOperation:
         raise ConstructorError(
-            None, None, f"숫자로 읽을 수 없습니다: {text}", node.start_mark
+            None, None, _("숫자로 읽을 수 없습니다: %(text)s") % {"text": text}, node.start_mark
         ) from None
 
 
@@ -78,7 +84,7 @@ def _json_object(pairs):
 
 
 def _refuse(message: str) -> RubricInvalid:
-    return RubricInvalid([Problem(ROOT, message)])
+    return RubricInvalid([Problem(_(ROOT), message)])
 
 
 def parse_text(text: str | bytes) -> object:
@@ -91,7 +97,8 @@ def parse_text(text: str | bytes) -> object:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _refuse(
-                f"UTF-8 텍스트 파일이 아닙니다 ({exc.start + 1}번째 바이트를 읽을 수 없습니다)"
+                _("UTF-8 텍스트 파일이 아닙니다 (%(byte)s번째 바이트를 읽을 수 없습니다)")
+                % {"byte": exc.start + 1}
             ) from None
     text = text.removeprefix("\ufeff")
     if text.lstrip().startswith("{"):
@@ -103,20 +110,29 @@ def parse_text(text: str | bytes) -> object:
                 object_pairs_hook=_json_object,
             )
         except _DuplicateKey as exc:
-            raise _refuse(f"JSON 문서에 '{exc}' 키가 두 번 나옵니다") from None
+            raise _refuse(_("JSON 문서에 '%(key)s' 키가 두 번 나옵니다") % {"key": exc}) from None
         except json.JSONDecodeError:
             pass  # YAML is a superset of most JSON; its error message names line and column
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 -- a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{mark.line + 1}행 {mark.column + 1}열" if mark else "위치 모름"
-        problem = ", ".join(filter(None, [exc.context, exc.problem])) or "알 수 없는 오류"
-        raise _refuse(f"YAML(또는 JSON) 문서로 읽을 수 없습니다 ({where}: {problem})") from None
+        where = (
+            _("%(line)s행 %(column)s열") % {"line": mark.line + 1, "column": mark.column + 1}
+            if mark
+            else _("위치 모름")
+        )
+        problem = ", ".join(filter(None, [exc.context, exc.problem])) or _("알 수 없는 오류")
+        raise _refuse(
+            _("YAML(또는 JSON) 문서로 읽을 수 없습니다 (%(where)s: %(problem)s)")
+            % {"where": where, "problem": problem}
+        ) from None
     except yaml.YAMLError as exc:
-        raise _refuse(f"YAML(또는 JSON) 문서로 읽을 수 없습니다 ({exc})") from None
+        raise _refuse(
+            _("YAML(또는 JSON) 문서로 읽을 수 없습니다 (%(problem)s)") % {"problem": exc}
+        ) from None
     if data is None:
-        raise _refuse("문서가 비어 있습니다")
+        raise _refuse(_("문서가 비어 있습니다"))
     return data
 
 

@@ -113,3 +113,17 @@ def test_number_and_upload_refusals_follow_the_active_language():
         "부호 없이, 소수 4자리까지, 0~100 % (예: 12.5)."
     )
     assert upload == "실행 파일(EXE/DLL)입니다"
+
+
+def test_an_unreadable_rubric_file_is_refused_in_the_page_language():
+    from indicators import interchange
+    from indicators.rubric_format import RubricInvalid
+
+    for language, expected in [("en", "the document is empty"), ("ko", "문서가 비어 있습니다")]:
+        with translation.override(language), pytest.raises(RubricInvalid) as refused:
+            interchange.parse_text(b"")
+        [problem] = refused.value.problems
+        assert problem.message == expected
+    with translation.override("en"), pytest.raises(RubricInvalid) as refused:
+        interchange.parse_text(b"a: [1, 2\n")
+    assert not HANGUL.search(str(refused.value.problems[0])), refused.value.problems

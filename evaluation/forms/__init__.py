@@ -13,7 +13,7 @@ from .assignment import (
     PledgeForm,
     ReasonForm,
 )
-from .cycle import MINIMUM_RATIO, CycleForm, DateInput, DateTimeInput
+from .cycle import CycleForm, DateInput, DateTimeInput, minimum_ratio
 from .portal import ApplyForm, NarrativeForm, ReopenForm
 from .process import (
     AdvanceForm,
@@ -25,7 +25,7 @@ from .process import (
 from .results import CommitteeDecisionForm, SubstitutionForm, substitution_form_for
 
 __all__ = [
-    "MINIMUM_RATIO",
+    "minimum_ratio",
     "AdvanceForm",
     "ApplicationsField",
     "ApplyForm",

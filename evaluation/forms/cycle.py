@@ -13,7 +13,10 @@ from indicators.models import RubricVersion, VersionStatus
 from .. import numbers
 from ..models import AggregationRule, Cycle, Stage
 
-MINIMUM_RATIO = numbers.Accepts("최저 비율", "", Decimal(0), Decimal(1), places=4)
+
+def minimum_ratio() -> numbers.Accepts:
+    """What an area's minimum ratio accepts, labelled in the page's language."""
+    return numbers.Accepts(str(_("최저 비율")), "", Decimal(0), Decimal(1), places=4)
 
 
 class DateInput(forms.DateInput):
@@ -154,7 +157,7 @@ class CycleForm(forms.Form):
                 )
                 continue
             try:
-                ratio = numbers.parse(value, code=code.strip(), accepts=MINIMUM_RATIO)
+                ratio = numbers.parse(value, code=code.strip(), accepts=minimum_ratio())
             except numbers.NumberError as exc:
                 errors.append(_("%(n)d번째 줄: %(problem)s") % {"n": n, "problem": exc})
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import EntryError
+from .errors import EntryError, gettext_noop
 from .exact import _EXACT, _ZERO, fmt
 from .rubric import Item, Method
 
@@ -35,24 +35,42 @@ def item_points(item: Item, entry: Any) -> Decimal:
     if item.method is Method.GRADE:
         ratio = item.levels.get(entry) if isinstance(entry, str) else None
         if ratio is None:
-            raise EntryError(code, f"'{entry}' 등급은 척도에 없습니다")
+            raise EntryError(
+                code, gettext_noop("'%(entry)s' 등급은 척도에 없습니다"), {"entry": entry}
+            )
         return _EXACT.multiply(item.points, ratio)
     if item.method is Method.PENALTY:
         count = _number(entry)
         if count is None or count < 0 or count != count.to_integral_value():
-            raise EntryError(code, f"건수는 0 이상의 정수여야 합니다 (입력값: {entry})")
+            raise EntryError(
+                code,
+                gettext_noop("건수는 0 이상의 정수여야 합니다 (입력값: %(entry)s)"),
+                {"entry": entry},
+            )
         if not count:
             return _ZERO  # not −3 × 0 = Decimal("-0")
         return max(item.points, _EXACT.multiply(item.per_case, count))
     value = _number(entry)
     if item.method is Method.BANDS:
         if value is None:
-            raise EntryError(code, f"측정값('{entry}')은 숫자가 아닙니다")
+            raise EntryError(
+                code, gettext_noop("측정값('%(entry)s')은 숫자가 아닙니다"), {"entry": entry}
+            )
         return next((b.points for b in reversed(item.bands) if b.min <= value), _ZERO)
     if value is None:
-        raise EntryError(code, f"점수('{entry}')는 숫자가 아닙니다")
+        raise EntryError(
+            code, gettext_noop("점수('%(entry)s')는 숫자가 아닙니다"), {"entry": entry}
+        )
     if not 0 <= value <= item.points:
-        raise EntryError(code, f"점수({fmt(value)})는 0~{fmt(item.points)} 범위를 벗어납니다")
+        raise EntryError(
+            code,
+            gettext_noop("점수(%(value)s)는 0~%(points)s 범위를 벗어납니다"),
+            {"value": fmt(value), "points": fmt(item.points)},
+        )
     if _EXACT.remainder(value, item.step):
-        raise EntryError(code, f"점수({fmt(value)})는 {fmt(item.step)} 단위가 아닙니다")
+        raise EntryError(
+            code,
+            gettext_noop("점수(%(value)s)는 %(step)s 단위가 아닙니다"),
+            {"value": fmt(value), "step": fmt(item.step)},
+        )
     return value

@@ -13,12 +13,20 @@ class RubricError(ScoringError):
     """A rubric shape this module cannot score with."""
 
 
-class EntryError(ScoringError):
-    """An evaluator's entry that its item's scoring method refuses."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue (makemessages knows the name) without translating it:
+    this package imports no Django. The caller translates ``EntryError.template``."""
+    return message
 
-    def __init__(self, code: str, problem: str):
-        self.code, self.problem = code, problem
-        super().__init__(f"{code}: {problem}")
+
+class EntryError(ScoringError):
+    """An evaluator's entry that its item's scoring method refuses. ``template`` and
+    ``params`` let a caller show ``problem`` in another language; ``problem`` is Korean."""
+
+    def __init__(self, code: str, template: str, params: dict | None = None):
+        self.code, self.template, self.params = code, template, params or {}
+        self.problem = template % self.params if params else template
+        super().__init__(f"{code}: {self.problem}")
 
 
 class SheetError(ScoringError):

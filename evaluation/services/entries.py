@@ -62,6 +62,11 @@ def entry_accepts(item: Item, pure: scoring.Item) -> numbers.Accepts:
     return numbers.Accepts(_("점수"), _("점"), Decimal(0), None, places=VALUE_PLACES)
 
 
+def _entry_error(exc: scoring.EntryError) -> str:
+    """The scoring package's refusal in the page's language (the package itself is Korean)."""
+    return f"{exc.code}: {_(exc.template) % exc.params}"
+
+
 def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
     """Turn what the evaluator typed for ``item`` into stored fields and points.
 
@@ -80,7 +85,7 @@ def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
         try:
             points = scoring.item_points(pure, text)
         except scoring.EntryError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(_entry_error(exc)) from exc
         return Parsed(grade=text, points=points)
     try:
         number = numbers.parse(text, code=item.code, accepts=entry_accepts(item, pure))
@@ -90,12 +95,12 @@ def entry_parse(item: Item, entry: str | None, *, version=None) -> Parsed:
         try:
             points = scoring.item_points(pure, number)
         except scoring.EntryError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(_entry_error(exc)) from exc
         return Parsed(count=int(number), points=points)
     try:
         points = scoring.item_points(pure, number)
     except scoring.EntryError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ValidationError(_entry_error(exc)) from exc
     return Parsed(value=number, points=points)
 
 

@@ -127,3 +127,19 @@ def test_an_unreadable_rubric_file_is_refused_in_the_page_language():
     with translation.override("en"), pytest.raises(RubricInvalid) as refused:
         interchange.parse_text(b"a: [1, 2\n")
     assert not HANGUL.search(str(refused.value.problems[0])), refused.value.problems
+
+
+def test_a_refused_score_entry_is_shown_in_the_page_language():
+    """The scoring package stays Korean and free of Django; the sheet's service translates
+    its refusal from the template and values the error carries."""
+    from evaluation import scoring
+    from evaluation.services.entries import _entry_error
+
+    item = scoring.Item(code="B.1.1", points=Decimal(10), method="points", step=Decimal(2))
+    with pytest.raises(scoring.EntryError) as refused:
+        scoring.item_points(item, Decimal(3))
+    assert str(refused.value) == "B.1.1: 점수(3)는 2 단위가 아닙니다"
+    with translation.override("en"):
+        assert _entry_error(refused.value) == "B.1.1: the score (3) is not a multiple of 2"
+    with translation.override("ko"):
+        assert _entry_error(refused.value) == str(refused.value)

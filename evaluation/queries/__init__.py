@@ -295,10 +295,10 @@ def application_items(application: Application) -> QuerySet[Item]:
     )
 
 
-def application_checklist(application: Application) -> list[dict]:
-    """One row per rubric item: the item, its evidence (or None) and its current files.
-    A constant number of queries whatever the number of items."""
-    items = rubric_items(application.cycle.rubric_version_id)
+def current_evidence(
+    application: Application,
+) -> tuple[dict[int, Evidence], dict[int, list[EvidenceFile]]]:
+    """The application's evidence rows and current files, by item id: two queries."""
     evidences = {e.item_id: e for e in Evidence.objects.filter(application=application)}
     files: dict[int, list[EvidenceFile]] = {}
     for f in (
@@ -307,6 +307,14 @@ def application_checklist(application: Application) -> list[dict]:
         .order_by("uploaded_at", "pk")
     ):
         files.setdefault(f.evidence.item_id, []).append(f)
+    return evidences, files
+
+
+def application_checklist(application: Application) -> list[dict]:
+    """One row per rubric item: the item, its evidence (or None) and its current files.
+    A constant number of queries whatever the number of items."""
+    items = rubric_items(application.cycle.rubric_version_id)
+    evidences, files = current_evidence(application)
     return [
         {
             "item": item,

@@ -23,18 +23,16 @@ from indicators.models import GradeLevel, Item, ScoringMethod
 from .. import process, scoring
 from ..adapters import scoring_rubric
 from ..models import (
-    Application,
     AreaSubstitution,
     Assignment,
     Evidence,
     EvidenceFile,
-    FileState,
     ItemScore,
     Sheet,
     SheetStatus,
     Stage,
 )
-from . import rubric_items
+from . import current_evidence, rubric_items
 from .assignment import counted_assignments
 from .entries import ENTRY_LABELS, entry_text, fmt_points, item_complete, sheet_missing
 
@@ -309,19 +307,6 @@ def sheet_rubric(version) -> tuple[tuple[Item, ...], dict]:
     return _frozen_rubric.__wrapped__(version.pk, None)
 
 
-def _evidence(application: Application) -> tuple[dict[int, Evidence], dict[int, list]]:
-    """The application's evidence rows and current files by item id: two queries."""
-    evidences = {e.item_id: e for e in Evidence.objects.filter(application=application)}
-    files: dict[int, list[EvidenceFile]] = {}
-    for f in (
-        EvidenceFile.objects.filter(application=application, state=FileState.CURRENT)
-        .select_related("evidence")
-        .order_by("uploaded_at", "pk")
-    ):
-        files.setdefault(f.evidence.item_id, []).append(f)
-    return evidences, files
-
-
 def _other_sheets(
     assignment: Assignment, substituted_area_ids: set[int]
 ) -> tuple[list[OtherSheet], dict[int, list[OtherScore]]]:
@@ -386,7 +371,7 @@ def sheet_page(assignment: Assignment) -> SheetPage:
         {s.item_id: s for s in ItemScore.objects.filter(sheet=sheet)} if sheet is not None else {}
     )
     items, levels = sheet_rubric(version)
-    evidences, files = _evidence(application)
+    evidences, files = current_evidence(application)
     substitutions = {
         s.area_id: s
         for s in AreaSubstitution.objects.filter(application=application).select_related(
